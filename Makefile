@@ -1,0 +1,38 @@
+# The two commands: `make build` and `make test`. Each installs what it needs where missing:
+# Debian packages through apt-get, Python packages into .venv/.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Fonts, poppler (pdffonts/pdftotext/pdftoppm), HarfBuzz subsetting for fast WeasyPrint.
+BUILD_DEBS := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# What the tests read outputs back with; pandoc is the peer in bench/.
+TEST_DEBS := $(BUILD_DEBS) epubcheck default-jre-headless libreoffice-writer-nogui chromium pandoc
+
+.PHONY: build test lint bench clean system-build system-test
+
+build: system-build $(VENV)/.installed
+	$(BIN)/report-export build
+
+test: system-test $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: system-test $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+system-build:
+	@scripts/ensure-system-packages $(BUILD_DEBS)
+
+system-test:
+	@scripts/ensure-system-packages $(TEST_DEBS)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf out

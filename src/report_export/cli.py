@@ -1,0 +1,90 @@
+"""The command line: ``report-export build|formats``. Errors: one line on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .build import BuildRequest, build
+from .errors import ReportExportError
+from .registry import available_formats, load_exporter
+
+DEFAULT_SOURCE = Path("source/report.md")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="report-export", description="Turn a report into PDF, DOCX, EPUB and plain text."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build_cmd = commands.add_parser("build", help="build a source into every format")
+    build_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    build_cmd.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
+    build_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    build_cmd.add_argument("--theme", default="default", help="a theme name or a .toml path")
+    build_cmd.add_argument(
+        "-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="an exporter option, given to every selected format that takes it",
+    )
+    build_cmd.add_argument("--wrap", metavar="N", help="text: wrap at N columns")
+    build_cmd.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
+    build_cmd.add_argument(
+        "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
+    )
+
+    commands.add_parser("formats", help="list the installed formats")
+    return parser
+
+
+def _options(args: argparse.Namespace) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ReportExportError(f"--option wants KEY=VALUE, not {item!r}")
+        options[key] = value
+    if args.wrap is not None:
+        options["wrap"] = args.wrap
+    if args.toc:
+        options["toc"] = "true"
+    if args.embed_fonts:
+        options["embed_fonts"] = "true"
+    return options
+
+
+def _formats() -> int:
+    for name in available_formats():
+        exporter = load_exporter(name)
+        print(f"{name:8} .{exporter.extension:6} {exporter.description}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    request = BuildRequest(
+        source=args.source,
+        out_dir=args.out,
+        formats=tuple(f.strip() for f in args.to.split(",") if f.strip()),
+        theme=args.theme,
+        options=_options(args),
+    )
+    for path in build(request):
+        print(path)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "formats":
+            return _formats()
+        return _build(args)
+    except ReportExportError as err:
+        print(f"report-export: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The exporter interface. One module a format; each registers under the entry-point group
+``report_export.exporters`` (ours in our own pyproject.toml, exactly as a third party's would)."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar, Generic, TypeVar
+
+from ..errors import ReportExportError
+from ..model import Document
+from ..theme import Theme
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NoOptions:
+    """The options of an exporter that takes none."""
+
+
+O = TypeVar("O")
+
+
+class Exporter(ABC, Generic[O]):
+    """Turns a document and a theme into the bytes of one output file.
+
+    Subclasses set ``name`` (the format name, also the entry-point and module name),
+    ``extension`` and ``options_type`` (a frozen dataclass; its fields are the options).
+    """
+
+    name: ClassVar[str]
+    extension: ClassVar[str]
+    description: ClassVar[str] = ""
+    options_type: ClassVar[type[Any]] = NoOptions
+
+    @abstractmethod
+    def render(self, document: Document, theme: Theme, options: O) -> bytes:
+        """The output file's bytes. Same document, theme and options: same bytes."""
+
+    @classmethod
+    def parse_options(cls, raw: Mapping[str, str]) -> O:
+        """Options from command-line strings; an unknown option names the known ones."""
+        known = {f.name: f for f in dataclasses.fields(cls.options_type)}
+        values: dict[str, object] = {}
+        for key, text in raw.items():
+            field = known.get(key.replace("-", "_"))
+            if field is None:
+                names = ", ".join(f.replace("_", "-") for f in known) or "none"
+                raise ReportExportError(f"{cls.name}: unknown option {key!r} (known: {names})")
+            values[field.name] = _convert(cls.name, key, text, _field_type(cls.options_type, field))
+        return typing.cast(O, cls.options_type(**values))
+
+
+def _field_type(options_type: type, field: dataclasses.Field[Any]) -> Any:
+    return typing.get_type_hints(options_type)[field.name]
+
+
+def _convert(fmt: str, key: str, text: str, kind: Any) -> object:
+    if isinstance(kind, types.UnionType):  # "int | None" and the like: the non-None member
+        kind = next(k for k in typing.get_args(kind) if k is not type(None))
+    if kind is bool:
+        if text.lower() in ("1", "true", "yes", "on"):
+            return True
+        if text.lower() in ("0", "false", "no", "off"):
+            return False
+    elif kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    elif kind is str:
+        return text
+    raise ReportExportError(f"{fmt}: option {key!r} takes a {kind.__name__}, not {text!r}")

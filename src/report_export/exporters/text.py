@@ -1,0 +1,170 @@
+"""Clean plain text: UTF-8, LF, NFC; title first, one blank line between blocks, footnotes last."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import assert_never
+
+from ..model import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Document,
+    Heading,
+    Image,
+    Inline,
+    OrderedList,
+    Paragraph,
+    Table,
+    TableCell,
+    ThematicBreak,
+    inline_text,
+)
+from ..theme import Theme
+from . import Exporter
+
+# Never at the start of a line (GB/T 15834 and common 禁则): closing punctuation.
+CLOSING = set("，。、；：？！”’）》」』】〕〉…—,.;:?!)]}")
+# Never at the end of a line: opening punctuation.
+OPENING = set("“‘（《「『【〔〈([{")
+
+
+@dataclass(frozen=True, slots=True)
+class TextOptions:
+    """Options of the text format."""
+
+    wrap: int = 0
+    """Wrap lines at this many columns (East Asian wide characters count two); 0: no wrapping."""
+
+
+class TextExporter(Exporter[TextOptions]):
+    """Plain text a person reads: headings on their own lines, lists and quotes as text."""
+
+    name = "text"
+    extension = "txt"
+    description = "clean plain text (UTF-8, LF)"
+    options_type = TextOptions
+
+    def render(self, document: Document, theme: Theme, options: TextOptions) -> bytes:
+        notes = {note.label: i for i, note in enumerate(document.footnotes, start=1)}
+        writer = _TextWriter(options.wrap, lambda label: f"[{notes[label]}]")
+        parts = [writer.lines(document.meta.title, "")]
+        parts += [writer.block(block, "") for block in document.blocks]
+        if document.footnotes:
+            parts.append("注释")
+            for number, note in enumerate(document.footnotes, start=1):
+                body = "\n\n".join(writer.block(block, "    ") for block in note.children)
+                parts.append(f"[{number}] " + body.removeprefix("    "))
+        text = "\n\n".join(part for part in parts if part) + "\n"
+        return unicodedata.normalize("NFC", text).encode("utf-8")
+
+
+class _TextWriter:
+    def __init__(self, wrap: int, note: object) -> None:
+        self.wrap = wrap
+        self.note = note
+
+    def text(self, inlines: tuple[Inline, ...]) -> str:
+        return inline_text(inlines, self.note)  # type: ignore[arg-type]
+
+    def lines(self, text: str, prefix: str, first_prefix: str | None = None) -> str:
+        """``text`` with every line prefixed (the first by ``first_prefix``), wrapped if asked."""
+        first = prefix if first_prefix is None else first_prefix
+        out: list[str] = []
+        for source_line in text.split("\n"):
+            width = self.wrap - display_width(first if not out else prefix)
+            pieces = wrap_line(source_line, width) if self.wrap > 0 else [source_line]
+            for piece in pieces:
+                out.append((first if not out else prefix) + piece)
+        return "\n".join(out)
+
+    def block(self, block: Block, prefix: str) -> str:
+        match block:
+            case Heading(children=children) | Paragraph(children=children):
+                return self.lines(self.text(children), prefix)
+            case BulletList(items=items):
+                return "\n".join(self.item(item, prefix, "- ") for item in items)
+            case OrderedList(items=items, start=start):
+                width = len(str(start + len(items) - 1)) + 2
+                return "\n".join(
+                    self.item(item, prefix, f"{n}.".ljust(width))
+                    for n, item in enumerate(items, start=start)
+                )
+            case BlockQuote(children=children):
+                return f"\n{prefix}>\n".join(self.block(child, prefix + "> ") for child in children)
+            case Table(header=header, rows=rows):
+                return "\n".join(self.row(row, prefix) for row in (header, *rows))
+            case Image(alt=alt, title=title):
+                return self.lines(f"[图：{title or alt}]", prefix)
+            case ThematicBreak():
+                return prefix + "* * *"
+            case _:
+                assert_never(block)
+
+    def item(self, blocks: tuple[Block, ...], prefix: str, marker: str) -> str:
+        inner = prefix + " " * len(marker)
+        rendered = [self.block(block, inner) for block in blocks]
+        if rendered:
+            rendered[0] = prefix + marker + rendered[0][len(inner) :]
+        return "\n".join(rendered)
+
+    def row(self, row: tuple[TableCell, ...], prefix: str) -> str:
+        return self.lines(" | ".join(self.text(cell.children) for cell in row), prefix)
+
+
+def char_width(char: str) -> int:
+    """Columns a character takes on a terminal: two for East Asian wide and fullwidth."""
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes."""
+    return sum(char_width(c) for c in text)
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """Break ``line`` into lines of at most ``width`` columns.
+
+    Breaks fall between any two wide characters or at spaces in Latin text; a break never puts
+    closing punctuation at a line's start nor opening punctuation at its end (the character
+    before it moves down instead), and a Latin word is split only when longer than a line.
+    """
+    width = max(width, 4)
+    lines: list[str] = []
+    rest = line
+    while display_width(rest) > width:
+        cut = _fit(rest, width)
+        cut = _allowed_break(rest, cut)
+        lines.append(rest[:cut].rstrip(" "))
+        rest = rest[cut:].lstrip(" ")
+    lines.append(rest)
+    return lines
+
+
+def _fit(text: str, width: int) -> int:
+    """The largest prefix length of ``text`` that fits in ``width`` columns."""
+    used = 0
+    for index, char in enumerate(text):
+        used += char_width(char)
+        if used > width:
+            return index
+    return len(text)
+
+
+def _allowed_break(text: str, cut: int) -> int:
+    """Move ``cut`` left to the nearest place a line may break; ``cut`` itself if none."""
+    for candidate in range(cut, 0, -1):
+        if _may_break(text, candidate):
+            return candidate
+    return cut
+
+
+def _may_break(text: str, at: int) -> bool:
+    before, after = text[at - 1], text[at]
+    if after in CLOSING or before in OPENING:
+        return False
+    if before == " " or after == " ":
+        return True
+    # Inside a run of narrow characters (a Latin word or a number) there is no break.
+    return char_width(before) == 2 or char_width(after) == 2

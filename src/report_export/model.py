@@ -1,0 +1,227 @@
+"""The document model: the one tree every reader ends in and every exporter starts from.
+
+Small, typed and immutable (frozen, slotted dataclasses), after pandoc's ``Definition.hs``.
+It knows no format: no Markdown, no HTML, no page. One ``Document`` feeds every exporter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeAlias
+
+# --- inlines -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A run of plain text."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Emph:
+    """Emphasised inlines (rendered as italic or 着重号, per format)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    """Strongly emphasised inlines (bold)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Inline code, verbatim."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A hyperlink around inlines."""
+
+    children: tuple[Inline, ...]
+    target: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FootnoteRef:
+    """A reference to the footnote ``Document.footnotes`` holds under ``label``."""
+
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    """A hard line break inside a block."""
+
+
+Inline: TypeAlias = Text | Emph | Strong | Code | Link | FootnoteRef | LineBreak
+
+# --- blocks --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A section heading; level 1 is a part of the report, 2 an item within it, and so on."""
+
+    level: int
+    children: tuple[Inline, ...]
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of running text."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    """An unordered list; each item is a sequence of blocks."""
+
+    items: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedList:
+    """A numbered list starting at ``start``; each item is a sequence of blocks."""
+
+    items: tuple[tuple[Block, ...], ...]
+    start: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote:
+    """Quoted blocks."""
+
+    children: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableCell:
+    """One cell of a table: inlines and the column's alignment ("", "left", "center", "right")."""
+
+    children: tuple[Inline, ...]
+    align: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A table with one header row and body rows of cells."""
+
+    header: tuple[TableCell, ...]
+    rows: tuple[tuple[TableCell, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A figure: an image file relative to ``Document.base_dir``, its alt text and caption."""
+
+    src: str
+    alt: str
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ThematicBreak:
+    """A break between runs of text (a scene break)."""
+
+
+Block: TypeAlias = (
+    Heading | Paragraph | BulletList | OrderedList | BlockQuote | Table | Image | ThematicBreak
+)
+
+# --- the document --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote's content, referenced from the text by ``label``."""
+
+    label: str
+    children: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What the source's front matter says about the document."""
+
+    title: str
+    lang: str
+    author: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    date: str = ""
+    publisher: str = ""
+    provenance: tuple[tuple[str, str], ...] = ()
+    """Where the text was recovered from (site, document number, …), as ordered key/value pairs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A whole document: metadata, body blocks and footnotes in order of first reference."""
+
+    meta: Metadata
+    blocks: tuple[Block, ...]
+    footnotes: tuple[Footnote, ...] = ()
+    base_dir: Path = field(default=Path("."))
+    """The folder the source lives in: images and other assets resolve against it."""
+
+    def footnote(self, label: str) -> Footnote:
+        """The footnote under ``label`` (the reader guarantees every reference has one)."""
+        for note in self.footnotes:
+            if note.label == label:
+                return note
+        raise KeyError(label)
+
+
+# --- generic queries -----------------------------------------------------------------------
+
+
+def child_blocks(block: Block) -> Iterator[Block]:
+    """The blocks directly inside ``block`` (list items flattened), in reading order."""
+    match block:
+        case BulletList(items=items) | OrderedList(items=items):
+            for item in items:
+                yield from item
+        case BlockQuote(children=children):
+            yield from children
+        case _:
+            return
+
+
+def walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block in ``blocks``, depth first, parents before children."""
+    for block in blocks:
+        yield block
+        yield from walk_blocks(tuple(child_blocks(block)))
+
+
+def inline_text(inlines: tuple[Inline, ...], note: Callable[[str], str] = lambda _: "") -> str:
+    """The plain text of ``inlines``; ``note`` maps a footnote label to what stands for it."""
+    parts: list[str] = []
+    for inline in inlines:
+        match inline:
+            case Text(text=text) | Code(text=text):
+                parts.append(text)
+            case Emph(children=children) | Strong(children=children) | Link(children=children):
+                parts.append(inline_text(children, note))
+            case FootnoteRef(label=label):
+                parts.append(note(label))
+            case LineBreak():
+                parts.append("\n")
+    return "".join(parts)
+
+
+def headings(document: Document) -> list[Heading]:
+    """Every heading of the body, in order."""
+    return [block for block in walk_blocks(document.blocks) if isinstance(block, Heading)]

@@ -1,0 +1,48 @@
+"""Finds the installed exporters through the entry-point group ``report_export.exporters``."""
+
+from __future__ import annotations
+
+from importlib.metadata import EntryPoint, entry_points
+
+from .errors import ReportExportError
+from .exporters import Exporter
+
+GROUP = "report_export.exporters"
+
+
+def _entry_points() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for point in entry_points(group=GROUP):
+        if point.name in found and found[point.name].value != point.value:
+            # Two packages claim one format name: refuse rather than let the last one win.
+            raise ReportExportError(
+                f"format {point.name!r} is registered twice: "
+                f"{found[point.name].value} and {point.value}"
+            )
+        found[point.name] = point
+    return found
+
+
+def available_formats() -> list[str]:
+    """Names of every installed format, sorted."""
+    return sorted(_entry_points())
+
+
+def load_exporter(name: str) -> type[Exporter[object]]:
+    """The exporter class registered as ``name``; loading imports only that format's module."""
+    points = _entry_points()
+    point = points.get(name)
+    if point is None:
+        known = ", ".join(sorted(points)) or "none installed"
+        raise ReportExportError(f"unknown format {name!r} (installed: {known})")
+    try:
+        exporter = point.load()
+    except Exception as err:  # a broken plugin is reported, not a traceback
+        raise ReportExportError(f"format {name!r} ({point.value}) failed to load: {err}") from err
+    if not (isinstance(exporter, type) and issubclass(exporter, Exporter)):
+        raise ReportExportError(f"entry point {point.value} for {name!r} is not an Exporter class")
+    if exporter.name != name:
+        raise ReportExportError(
+            f"entry point {name!r} loads an exporter named {exporter.name!r} ({point.value})"
+        )
+    return exporter

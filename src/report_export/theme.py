@@ -1,0 +1,212 @@
+"""Themes: one TOML file of design tokens that every format reads.
+
+A theme lives in ``styles/NAME.toml``; a theme may name extra CSS (``css = "file.css"``, beside
+the theme) that HTML-based formats add on top of what they generate from the tokens. This module
+alone reads and validates a theme: a wrong key or value is an error naming the theme file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import ReportExportError
+
+STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
+"""The project's own styles/ folder (themes and the CSS templates of HTML-based formats)."""
+
+PT_PER_MM = 72 / 25.4
+
+
+@dataclass(frozen=True, slots=True)
+class PageTokens:
+    """Page size and margins; the side margins follow from the character grid."""
+
+    width_mm: float
+    height_mm: float
+    margin_top_mm: float
+    margin_bottom_mm: float
+    chars_per_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FontTokens:
+    """Font stacks, Simplified Chinese faces first."""
+
+    body: tuple[str, ...]
+    heading: tuple[str, ...]
+    mono: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TextTokens:
+    """Body text: size, leading, indent, spacing and alignment."""
+
+    size_pt: float
+    line_height: float
+    first_line_indent_chars: float
+    paragraph_spacing_pt: float
+    align: str
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingTokens:
+    """Title and heading sizes and spacing; index 0 is level 1."""
+
+    title_size_pt: float
+    sizes_pt: tuple[float, ...]
+    space_before_pt: tuple[float, ...]
+    space_after_pt: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderTokens:
+    """The running head: "title" shows the document title from page 2 on, "" shows none."""
+
+    running_head: str
+
+
+@dataclass(frozen=True, slots=True)
+class FooterTokens:
+    """The footer: a page number format with {page} and {pages}."""
+
+    page_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A validated theme."""
+
+    name: str
+    path: Path
+    page: PageTokens
+    fonts: FontTokens
+    text: TextTokens
+    headings: HeadingTokens
+    header: HeaderTokens
+    footer: FooterTokens
+    css: Path | None = None
+    """Extra CSS for HTML-based formats, added after the generated CSS."""
+
+    @property
+    def text_width_pt(self) -> float:
+        """Width of the text block: a whole number of body characters."""
+        return self.page.chars_per_line * self.text.size_pt
+
+    @property
+    def side_margin_pt(self) -> float:
+        """Left and right margins, equal, from the page width and the character grid."""
+        return (self.page.width_mm * PT_PER_MM - self.text_width_pt) / 2
+
+    def heading_size_pt(self, level: int) -> float:
+        """Font size of a heading of ``level`` (deeper levels take the last size given)."""
+        sizes = self.headings.sizes_pt
+        return sizes[min(level, len(sizes)) - 1]
+
+    def heading_space_pt(self, level: int) -> tuple[float, float]:
+        """Space before and after a heading of ``level``."""
+        before, after = self.headings.space_before_pt, self.headings.space_after_pt
+        return before[min(level, len(before)) - 1], after[min(level, len(after)) - 1]
+
+
+_SECTIONS: dict[str, type] = {
+    "page": PageTokens,
+    "fonts": FontTokens,
+    "text": TextTokens,
+    "headings": HeadingTokens,
+    "header": HeaderTokens,
+    "footer": FooterTokens,
+}
+_ALIGNMENTS = ("left", "justify", "center", "right")
+
+
+def resolve_theme(name_or_path: str) -> Path:
+    """A theme name (a file in styles/) or a path to a theme file -> the theme file."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.parent != Path("."):
+        return candidate
+    return STYLES_DIR / f"{name_or_path}.toml"
+
+
+def load_theme(name_or_path: str = "default") -> Theme:
+    """Load and validate a theme by name or path."""
+    path = resolve_theme(name_or_path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        known = ", ".join(sorted(p.stem for p in STYLES_DIR.glob("*.toml")))
+        raise ReportExportError(f"no such theme (themes in styles/: {known})", path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ReportExportError(f"invalid theme: {err}", path) from None
+    return _build(data, path)
+
+
+def _build(data: dict[str, Any], path: Path) -> Theme:
+    def fail(message: str) -> ReportExportError:
+        return ReportExportError(f"theme: {message}", path)
+
+    known = {"name", "css", *_SECTIONS}
+    for key in data:
+        if key not in known:
+            raise fail(f"unknown key {key!r} (known: {', '.join(sorted(known))})")
+    sections: dict[str, Any] = {}
+    for section, cls in _SECTIONS.items():
+        table = data.get(section)
+        if not isinstance(table, dict):
+            raise fail(f"missing table [{section}]")
+        sections[section] = _tokens(cls, table, section, fail)
+    css = data.get("css")
+    if css is not None and not isinstance(css, str):
+        raise fail("'css' must be a file name")
+    css_path = (path.parent / css) if css else None
+    if css_path is not None and not css_path.is_file():
+        raise fail(f"css file {css!r} not found beside the theme")
+    theme = Theme(name=str(data.get("name", path.stem)), path=path, css=css_path, **sections)
+    _check(theme, fail)
+    return theme
+
+
+def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
+    names = {f.name: f for f in fields(cls)}
+    for key in table:
+        if key not in names:
+            raise fail(f"unknown key [{section}].{key} (known: {', '.join(names)})")
+    values: dict[str, Any] = {}
+    for name, spec in names.items():
+        if name not in table:
+            raise fail(f"missing [{section}].{name}")
+        value = table[name]
+        kind = str(spec.type)
+        if kind.startswith("tuple"):
+            if not isinstance(value, list) or not value:
+                raise fail(f"[{section}].{name} must be a non-empty list")
+            item_type = str if "str" in kind else (int, float)
+            if not all(isinstance(v, item_type) and not isinstance(v, bool) for v in value):
+                raise fail(f"[{section}].{name}: every item must be a {kind[6:-6]}")
+            values[name] = tuple(value)
+        elif kind == "str":
+            if not isinstance(value, str):
+                raise fail(f"[{section}].{name} must be a string")
+            values[name] = value
+        else:
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise fail(f"[{section}].{name} must be a non-negative number")
+            values[name] = int(value) if kind == "int" else float(value)
+    return cls(**values)
+
+
+def _check(theme: Theme, fail: Any) -> None:
+    if theme.text.align not in _ALIGNMENTS:
+        raise fail(f"[text].align must be one of {', '.join(_ALIGNMENTS)}")
+    if theme.text.size_pt <= 0 or theme.page.chars_per_line <= 0:
+        raise fail("[text].size_pt and [page].chars_per_line must be positive")
+    if theme.side_margin_pt < 18:
+        raise fail("[page].chars_per_line x [text].size_pt is wider than the page allows")
+    if theme.header.running_head not in ("title", ""):
+        raise fail('[header].running_head must be "title" or ""')
+    try:
+        theme.footer.page_number.format(page=1, pages=1)
+    except (KeyError, IndexError, ValueError):
+        raise fail("[footer].page_number may use only {page} and {pages}") from None
