@@ -26,7 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
     build_cmd.add_argument("--theme", default="default", help="a theme name or a .toml path")
     build_cmd.add_argument(
-        "-O", "--option", action="append", default=[], metavar="KEY=VALUE",
+        "-O",
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="an exporter option, given to every selected format that takes it",
     )
     build_cmd.add_argument("--wrap", metavar="N", help="text: wrap at N columns")

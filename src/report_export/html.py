@@ -162,7 +162,8 @@ class HtmlRenderer:
         """The title (and author, where the metadata gives one) that opens the document."""
         meta = self.document.meta
         author = f'\n<p class="author">{escape(meta.author)}</p>' if meta.author else ""
-        return f'<header class="title-block">\n<h1 class="title">{escape(meta.title)}</h1>{author}\n</header>'
+        title = f'<h1 class="title">{escape(meta.title)}</h1>'
+        return f'<header class="title-block">\n{title}{author}\n</header>'
 
     def footnotes(self, notes: Sequence[Footnote], backlink_href: Callable[[str], str]) -> str:
         """The notes list; ``backlink_href`` maps a label to its reference's location."""
@@ -180,7 +181,7 @@ class HtmlRenderer:
         items = "\n".join(entries)
         return (
             f'<section class="footnotes" role="doc-endnotes"{kind}>\n'
-            f'<hr/>\n<ol>\n{items}\n</ol>\n</section>'
+            f"<hr/>\n<ol>\n{items}\n</ol>\n</section>"
         )
 
 

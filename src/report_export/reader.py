@@ -62,12 +62,7 @@ _SOFT_BREAK = "\x00"
 
 
 def _markdown() -> MarkdownIt:
-    return (
-        MarkdownIt("commonmark")
-        .enable("table")
-        .use(front_matter_plugin)
-        .use(footnote_plugin)
-    )
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(footnote_plugin)
 
 
 def read_file(path: Path) -> Document:
@@ -309,7 +304,7 @@ def _merge_text(inlines: list[Inline]) -> tuple[Inline, ...]:
 def _resolve_soft_breaks(text: str) -> str:
     def joiner(match: re.Match[str]) -> str:
         at, end = match.start(), match.end()
-        cjk_both = 0 < at and end < len(text) and _CJK.match(text[at - 1]) and _CJK.match(text[end])
+        cjk_both = at > 0 and end < len(text) and _CJK.match(text[at - 1]) and _CJK.match(text[end])
         return "" if cjk_both else " "
 
     return re.sub(_SOFT_BREAK, joiner, text)

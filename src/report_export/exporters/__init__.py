@@ -20,10 +20,10 @@ class NoOptions:
     """The options of an exporter that takes none."""
 
 
-O = TypeVar("O")
+OptionsT = TypeVar("OptionsT")
 
 
-class Exporter(ABC, Generic[O]):
+class Exporter(ABC, Generic[OptionsT]):
     """Turns a document and a theme into the bytes of one output file.
 
     Subclasses set ``name`` (the format name, also the entry-point and module name),
@@ -36,11 +36,11 @@ class Exporter(ABC, Generic[O]):
     options_type: ClassVar[type[Any]] = NoOptions
 
     @abstractmethod
-    def render(self, document: Document, theme: Theme, options: O) -> bytes:
+    def render(self, document: Document, theme: Theme, options: OptionsT) -> bytes:
         """The output file's bytes. Same document, theme and options: same bytes."""
 
     @classmethod
-    def parse_options(cls, raw: Mapping[str, str]) -> O:
+    def parse_options(cls, raw: Mapping[str, str]) -> OptionsT:
         """Options from command-line strings; an unknown option names the known ones."""
         known = {f.name: f for f in dataclasses.fields(cls.options_type)}
         values: dict[str, object] = {}
@@ -50,7 +50,7 @@ class Exporter(ABC, Generic[O]):
                 names = ", ".join(f.replace("_", "-") for f in known) or "none"
                 raise ReportExportError(f"{cls.name}: unknown option {key!r} (known: {names})")
             values[field.name] = _convert(cls.name, key, text, _field_type(cls.options_type, field))
-        return typing.cast(O, cls.options_type(**values))
+        return typing.cast(OptionsT, cls.options_type(**values))
 
 
 def _field_type(options_type: type, field: dataclasses.Field[Any]) -> Any:
@@ -72,4 +72,5 @@ def _convert(fmt: str, key: str, text: str, kind: Any) -> object:
             pass
     elif kind is str:
         return text
-    raise ReportExportError(f"{fmt}: option {key!r} takes a {kind.__name__}, not {text!r}")
+    wanted = {bool: "yes or no", int: "a whole number"}.get(kind, str(kind))
+    raise ReportExportError(f"{fmt}: option {key!r} wants {wanted}, not {text!r}")
