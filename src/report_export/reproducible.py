@@ -1,4 +1,4 @@
-"""Same input, same bytes: the build's fixed timestamp and zip archives without clock or order noise."""
+"""Same input, same bytes: a fixed build timestamp, and zip archives free of clock noise."""
 
 from __future__ import annotations
 
