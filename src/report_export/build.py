@@ -1,18 +1,30 @@
-"""The build: one source read once, rendered into each requested format, written atomically."""
+"""The build: one source read once, each stale format rendered (in parallel), written atomically.
+
+Nothing is written unless every requested format rendered; a format whose inputs are unchanged
+since its last build is not rendered at all (see ``cache.py``). Heavy modules (the parser, the
+exporters, WeasyPrint) are imported only once there is something to build.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .cache import BuildCache, format_key, inputs_digest
 from .errors import ReportExportError
-from .exporters import Exporter
-from .model import Document
 from .output import write_atomic
-from .reader import read_file
-from .registry import available_formats, load_exporter
-from .theme import Theme, load_theme
+from .registry import available_formats, entry_point, load_exporter
+from .theme import resolve_theme
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from .exporters import Exporter
+    from .model import Document
+    from .theme import Theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,19 +35,40 @@ class BuildRequest:
     out_dir: Path
     formats: tuple[str, ...] = ()
     theme: str = "default"
-    options: Mapping[str, str] | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
     """Exporter options by name; each goes to every selected format whose options have it."""
+    force: bool = False
+    """Rebuild even the formats whose inputs are unchanged."""
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """One format's output, and whether this build wrote it or found it up to date."""
+
+    format: str
+    path: Path
+    rebuilt: bool
+
+
+class Progress:
+    """What a build reports as it goes; the default reports nothing."""
+
+    def started(self, formats: Sequence[str]) -> None:
+        """Rendering of ``formats`` begins."""
+
+    def tick(self) -> None:
+        """Called a few times a second while formats render."""
+
+    def finished(self, fmt: str) -> None:
+        """``fmt`` has rendered."""
+
+    def done(self) -> None:
+        """All formats have rendered (or the build failed)."""
 
 
 def output_path(request: BuildRequest, exporter: type[Exporter[object]]) -> Path:
     """``DIR/<source stem>.<ext>``."""
     return request.out_dir / f"{request.source.stem}.{exporter.extension}"
-
-
-def select_exporters(formats: Sequence[str]) -> list[type[Exporter[object]]]:
-    """The exporter classes for ``formats`` (every installed one when empty), checked first."""
-    names = list(formats) or available_formats()
-    return [load_exporter(name) for name in dict.fromkeys(names)]
 
 
 def split_options(
@@ -56,19 +89,51 @@ def split_options(
     return parsed
 
 
-def build(request: BuildRequest) -> list[Path]:
-    """Build every requested format; nothing is written unless every format rendered."""
-    exporters = select_exporters(request.formats)
-    options = split_options(exporters, request.options or {})
+def build(request: BuildRequest, progress: Progress | None = None) -> list[BuildResult]:
+    """Build every requested format that is not up to date."""
+    progress = progress or Progress()
+    names = list(dict.fromkeys(request.formats)) or available_formats()
+    points = {name: entry_point(name) for name in names}
+    if not request.source.is_file():
+        raise ReportExportError("no such file", request.source)
+    theme_file = resolve_theme(request.theme)
+    if not theme_file.is_file():
+        raise ReportExportError("no such theme", theme_file)
+    cache = BuildCache(request.out_dir)
+    inputs = inputs_digest(request.source, theme_file, request.out_dir)
+    keys = {name: format_key(inputs, point, request.options) for name, point in points.items()}
+    results: dict[str, BuildResult] = {}
+    for name in names:
+        path = None if request.force else cache.fresh(request.source, name, keys[name])
+        if path is not None:
+            results[name] = BuildResult(name, path, rebuilt=False)
+    stale = [name for name in names if name not in results]
+    if stale:
+        for name, path, data in _render_stale(request, stale, progress):
+            write_atomic(path, data)
+            cache.record(request.source, name, keys[name], path, data)
+            results[name] = BuildResult(name, path, rebuilt=True)
+        cache.save()
+    return [results[name] for name in names]
+
+
+def _render_stale(
+    request: BuildRequest, names: list[str], progress: Progress
+) -> list[tuple[str, Path, bytes]]:
+    from .reader import read_file
+    from .theme import load_theme
+
+    exporters = [load_exporter(name) for name in names]
+    options = split_options(exporters, request.options)
     theme = load_theme(request.theme)
     document = read_file(request.source)
-    rendered = [
-        (output_path(request, exporter), render(exporter, document, theme, options[exporter.name]))
-        for exporter in exporters
-    ]
-    for path, data in rendered:
-        write_atomic(path, data)
-    return [path for path, _ in rendered]
+    jobs = [(exporter, options[exporter.name]) for exporter in exporters]
+    progress.started(names)
+    try:
+        rendered = _render_all(jobs, document, theme, progress)
+    finally:
+        progress.done()
+    return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
 
 
 def render(
@@ -76,3 +141,44 @@ def render(
 ) -> bytes:
     """One format's bytes."""
     return exporter().render(document, theme, options)
+
+
+def _render_all(
+    jobs: list[tuple[type[Exporter[object]], object]],
+    document: Document,
+    theme: Theme,
+    progress: Progress,
+) -> dict[str, bytes]:
+    """Render every job; with more than one, in worker processes, one a core.
+
+    Workers are forked, so they share what the parent has imported, and each loads its own
+    heavy libraries (WeasyPrint only where a PDF is made); a fresh pool a build also keeps
+    WeasyPrint's growth in a long process (PITFALLS) out of the caller.
+    """
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers == 1:
+        out = {}
+        for exporter, options in jobs:
+            out[exporter.name] = render(exporter, document, theme, options)
+            progress.finished(exporter.name)
+        return out
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("fork")
+    # Longest first: the PDF should not wait behind the quick formats.
+    ordered = sorted(jobs, key=lambda job: job[0].cost, reverse=True)
+    out = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: dict[Future[bytes], str] = {
+            pool.submit(render, exporter, document, theme, options): exporter.name
+            for exporter, options in ordered
+        }
+        while pending:
+            finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = pending.pop(future)
+                out[name] = future.result()
+                progress.finished(name)
+            progress.tick()
+    return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .build import BuildRequest, build
 from .errors import ReportExportError
+from .progress import progress_for
 from .registry import available_formats, load_exporter
 
 DEFAULT_SOURCE = Path("source/report.md")
@@ -37,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
     build_cmd.add_argument(
         "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
+    )
+    build_cmd.add_argument(
+        "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
     )
 
     commands.add_parser("formats", help="list the installed formats")
@@ -73,9 +77,10 @@ def _build(args: argparse.Namespace) -> int:
         formats=tuple(f.strip() for f in args.to.split(",") if f.strip()),
         theme=args.theme,
         options=_options(args),
+        force=args.force,
     )
-    for path in build(request):
-        print(path)
+    for result in build(request, progress_for(sys.stderr)):
+        print(result.path if result.rebuilt else f"{result.path} (up to date)")
     return 0
 
 

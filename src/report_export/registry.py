@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from .errors import ReportExportError
-from .exporters import Exporter
+
+if TYPE_CHECKING:  # the exporter base pulls in the model; listing formats must stay light
+    from .exporters import Exporter
 
 GROUP = "report_export.exporters"
 
@@ -28,13 +31,21 @@ def available_formats() -> list[str]:
     return sorted(_entry_points())
 
 
-def load_exporter(name: str) -> type[Exporter[object]]:
-    """The exporter class registered as ``name``; loading imports only that format's module."""
+def entry_point(name: str) -> EntryPoint:
+    """The entry point registered as ``name``, not yet loaded."""
     points = _entry_points()
     point = points.get(name)
     if point is None:
         known = ", ".join(sorted(points)) or "none installed"
         raise ReportExportError(f"unknown format {name!r} (installed: {known})")
+    return point
+
+
+def load_exporter(name: str) -> type[Exporter[object]]:
+    """The exporter class registered as ``name``; loading imports only that format's module."""
+    from .exporters import Exporter
+
+    point = entry_point(name)
     try:
         exporter = point.load()
     except Exception as err:  # a broken plugin is reported, not a traceback

@@ -34,6 +34,8 @@ class Exporter(ABC, Generic[OptionsT]):
     extension: ClassVar[str]
     description: ClassVar[str] = ""
     options_type: ClassVar[type[Any]] = NoOptions
+    cost: ClassVar[int] = 1
+    """Relative render time; a parallel build starts the costliest formats first."""
 
     @abstractmethod
     def render(self, document: Document, theme: Theme, options: OptionsT) -> bytes:

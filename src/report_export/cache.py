@@ -1,0 +1,137 @@
+"""Skip work that is already done: a content hash over everything that affects an output.
+
+An output is up to date when the hash of its inputs (source, every file in the source's folder,
+the theme's folder, the options, the exporter's code) matches the one recorded at its last build
+and the file on disk is still the one that build wrote. Kept free of heavy imports (no parser, no
+exporter) so that a build with nothing to do ends in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint
+from pathlib import Path
+
+from .output import write_atomic
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+STAMP_NAME = ".report-export-cache.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the last successful build of one format wrote, and from what."""
+
+    inputs: str
+    path: str
+    output: str
+
+
+def _hash_files(digest: hashlib._Hash, root: Path, files: Iterable[Path]) -> None:
+    for path in sorted(files):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+
+
+def _tree(root: Path, suffixes: tuple[str, ...] = (), skip: Path | None = None) -> list[Path]:
+    """Files under ``root`` (hidden ones, caches and the folder ``skip`` left out)."""
+    return [
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and not any(
+            part.startswith(".") or part == "__pycache__" for part in path.relative_to(root).parts
+        )
+        and (not suffixes or path.suffix in suffixes)
+        and (skip is None or not path.resolve().is_relative_to(skip))
+    ]
+
+
+@functools.cache
+def _own_code() -> bytes:
+    digest = hashlib.sha256()
+    _hash_files(digest, PACKAGE_DIR, _tree(PACKAGE_DIR, (".py", ".toml")))
+    return digest.digest()
+
+
+def _code_fingerprint(point: EntryPoint) -> bytes:
+    """Our own code is hashed file by file (it changes without a version bump while we work);
+    a third party's is named by its distribution's version and RECORD of file hashes."""
+    dist = point.dist
+    if dist is not None and dist.name == "report-export":
+        return _own_code()
+    if dist is None:
+        return point.value.encode()
+    return f"{dist.name} {dist.version}\n{dist.read_text('RECORD') or ''}".encode()
+
+
+def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
+    """The hash of what every format reads: the source, its folder and the theme's folder."""
+    digest = hashlib.sha256()
+    digest.update(source.read_bytes())
+    # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
+    # beside it: hashing both folders whole is cheap and never misses one.
+    skip = out_dir.resolve()
+    _hash_files(digest, source.parent, _tree(source.parent, skip=skip))
+    theme_dir = theme_file.resolve().parent
+    _hash_files(digest, theme_dir, _tree(theme_dir, skip=skip))
+    return digest.digest()
+
+
+def format_key(inputs: bytes, point: EntryPoint, options: Mapping[str, str]) -> str:
+    """The hash of everything that affects one format's output."""
+    digest = hashlib.sha256(inputs)
+    digest.update(f"{point.name}\0{point.value}\0".encode())
+    digest.update(_code_fingerprint(point))
+    digest.update(json.dumps(sorted(options.items()), ensure_ascii=False).encode())
+    digest.update(f"\0SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    return digest.hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    """The SHA-256 of a file's bytes ("" when it does not exist)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
+
+
+class BuildCache:
+    """The stamps of one output folder, kept in ``DIR/.report-export-cache.json``."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / STAMP_NAME
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            self.stamps = {key: Stamp(**value) for key, value in raw.items()}
+        except (OSError, ValueError, TypeError):
+            self.stamps = {}
+
+    @staticmethod
+    def slot(source: Path, fmt: str) -> str:
+        return f"{source.resolve()}::{fmt}"
+
+    def fresh(self, source: Path, fmt: str, inputs: str) -> Path | None:
+        """The output's path when it is up to date with ``inputs``, else None."""
+        stamp = self.stamps.get(self.slot(source, fmt))
+        if stamp is None or stamp.inputs != inputs:
+            return None
+        path = Path(stamp.path)
+        return path if file_hash(path) == stamp.output else None
+
+    def record(self, source: Path, fmt: str, inputs: str, path: Path, data: bytes) -> None:
+        output = hashlib.sha256(data).hexdigest()
+        self.stamps[self.slot(source, fmt)] = Stamp(inputs, str(path), output)
+
+    def save(self) -> None:
+        data = {key: vars_of(stamp) for key, stamp in sorted(self.stamps.items())}
+        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+
+
+def vars_of(stamp: Stamp) -> dict[str, str]:
+    return {"inputs": stamp.inputs, "path": stamp.path, "output": stamp.output}
