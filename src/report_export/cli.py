@@ -1,4 +1,4 @@
-"""The command line: ``report-export build|formats``. Errors: one line on stderr, exit 2."""
+"""The command line: ``report-export build|verify|formats``. Errors: one line on stderr, exit 2."""
 
 from __future__ import annotations
 
@@ -42,6 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
     )
+    build_cmd.add_argument(
+        "--verify", action="store_true", help="read every output back and check it"
+    )
+
+    verify_cmd = commands.add_parser("verify", help="check every output against the source")
+    verify_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    verify_cmd.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
+    verify_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    verify_cmd.add_argument(
+        "--theme", default="default", help="the theme the outputs were built with"
+    )
 
     commands.add_parser("formats", help="list the installed formats")
     return parser
@@ -70,18 +81,31 @@ def _formats() -> int:
     return 0
 
 
+def _format_list(text: str) -> tuple[str, ...]:
+    return tuple(f.strip() for f in text.split(",") if f.strip())
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .verify.runner import format_report, verify_outputs
+
+    reports = verify_outputs(args.source, args.out, _format_list(args.to), args.theme)
+    for report in reports:
+        print(format_report(report))
+    return 0 if all(report.ok for report in reports) else 1
+
+
 def _build(args: argparse.Namespace) -> int:
     request = BuildRequest(
         source=args.source,
         out_dir=args.out,
-        formats=tuple(f.strip() for f in args.to.split(",") if f.strip()),
+        formats=_format_list(args.to),
         theme=args.theme,
         options=_options(args),
         force=args.force,
     )
     for result in build(request, progress_for(sys.stderr)):
         print(result.path if result.rebuilt else f"{result.path} (up to date)")
-    return 0
+    return _verify(args) if args.verify else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "formats":
             return _formats()
+        if args.command == "verify":
+            return _verify(args)
         return _build(args)
     except ReportExportError as err:
         print(f"report-export: {err}", file=sys.stderr)

@@ -1,0 +1,241 @@
+"""Verification: every output read back by a reader independent of its exporter, and held
+against the source model.
+
+Each format has a ``Verifier`` (one module a format, registered under the entry-point group
+``report_export.verifiers`` like the exporters). A verifier reads the file back into a sequence
+of texts (``Found``) and returns the differences from what the model says must be there; this
+module holds what they share: the expected sequence, text normalisation and the comparison.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, assert_never
+
+from ..model import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Document,
+    Heading,
+    Image,
+    Inline,
+    OrderedList,
+    Paragraph,
+    Table,
+    ThematicBreak,
+    inline_text,
+)
+from ..theme import Theme
+
+CELL_SEPARATOR = " | "
+"""How a verifier joins the cells of a table row into one text."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """One text the output must hold: what it is (for messages) and its text."""
+
+    what: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One text read back from an output, and where it was found."""
+
+    text: str
+    where: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The verdict on one output: ``problems`` empty means it holds."""
+
+    format: str
+    path: Path
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Verifier(ABC):
+    """Reads one format back and lists where it departs from the document."""
+
+    name: ClassVar[str]
+    """The format it verifies (the exporter's name)."""
+
+    @abstractmethod
+    def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        """The problems found, most important first; empty when the output holds."""
+
+
+# --- what the source says must be there ----------------------------------------------------
+
+
+def expected_body(document: Document, note: Callable[[str], str]) -> list[Expected]:
+    """Every heading, paragraph, list item, quoted paragraph and table row of the body, in
+    reading order; ``note`` is how the format writes a footnote reference in running text."""
+    collector = _Expectations(note)
+    for block in document.blocks:
+        collector.block(block)
+    return collector.items
+
+
+def expected_footnotes(document: Document, note: Callable[[str], str]) -> list[Expected]:
+    """The text of every footnote, in order, one item a footnote."""
+    out = []
+    for number, footnote in enumerate(document.footnotes, start=1):
+        collector = _Expectations(note)
+        for block in footnote.children:
+            collector.block(block)
+        text = " ".join(item.text for item in collector.items)
+        out.append(Expected(f"footnote {number}", text))
+    return out
+
+
+class _Expectations:
+    def __init__(self, note: Callable[[str], str]) -> None:
+        self.note = note
+        self.items: list[Expected] = []
+        self.heading = ""
+        self.paragraphs = 0
+
+    def text(self, inlines: Sequence[Inline]) -> str:
+        return normalise(inline_text(tuple(inlines), self.note))
+
+    def add(self, kind: str, text: str) -> None:
+        if kind == "heading":
+            self.heading = text
+            what = f"heading {text[:30]!r}"
+        else:
+            self.paragraphs += 1
+            under = f" under {self.heading[:24]!r}" if self.heading else ""
+            what = f"{kind} {self.paragraphs}{under}"
+        self.items.append(Expected(what, text))
+
+    def block(self, block: Block) -> None:
+        match block:
+            case Heading(children=children):
+                self.add("heading", self.text(children))
+            case Paragraph(children=children):
+                self.add("paragraph", self.text(children))
+            case BulletList(items=items) | OrderedList(items=items):
+                for item in items:
+                    for child in item:
+                        self.block(child)
+            case BlockQuote(children=children):
+                for child in children:
+                    self.block(child)
+            case Table(header=header, rows=rows):
+                for row in (header, *rows):
+                    cells = [self.text(cell.children) for cell in row]
+                    self.add("table row", CELL_SEPARATOR.join(cells))
+            case Image() | ThematicBreak():
+                pass  # no text of their own; a caption is the format's furniture
+            case _:
+                assert_never(block)
+
+
+# --- text normalisation --------------------------------------------------------------------
+
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2014\u2026\u2018\u2019\u201c\u201d"
+_SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Undo what a format may add: NFC, whitespace runs as one space, no space between CJK
+    characters (a PDF's line ends inside a paragraph), none at the ends. Nothing else."""
+    text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return _SPACE_IN_CJK.sub("", text)
+
+
+# --- comparison ----------------------------------------------------------------------------
+
+
+def _excerpt(text: str, at: int, width: int = 16) -> str:
+    start = max(0, at - width // 2)
+    prefix = "…" if start else ""
+    suffix = "…" if start + width < len(text) else ""
+    return f"«{prefix}{text[start : start + width]}{suffix}»"
+
+
+def _first_difference(a: str, b: str) -> int:
+    for index, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return index
+    return min(len(a), len(b))
+
+
+def describe(expected: Expected, found: str, where: str) -> str:
+    """A message that points at the first character where ``found`` departs from ``expected``."""
+    at = _first_difference(expected.text, found)
+    return (
+        f"{expected.what}: expected {_excerpt(expected.text, at)} "
+        f"but found {_excerpt(found, at)} ({where}, character {at + 1})"
+    )
+
+
+def compare_sequence(expected: Sequence[Expected], found: Sequence[Found]) -> list[str]:
+    """Item by item; the first difference only (later ones are usually its echo)."""
+    for index, item in enumerate(expected):
+        if index >= len(found):
+            where = found[-1].where if found else "the file"
+            return [f"{item.what} is missing: expected {_excerpt(item.text, 0)} after {where}"]
+        got = found[index]
+        if got.text == item.text:
+            continue
+        following = expected[index + 1] if index + 1 < len(expected) else None
+        if following is not None and got.text == following.text:
+            return [f"{item.what} is missing: expected {_excerpt(item.text, 0)} before {got.where}"]
+        return [describe(item, got.text, got.where)]
+    if len(found) > len(expected):
+        extra = found[len(expected)]
+        return [f"unexpected text {_excerpt(extra.text, 0)} at {extra.where}"]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A format's text as one normalised run (a PDF's), with a location for every character."""
+
+    text: str
+    where: Callable[[int], str]
+
+
+def compare_stream(expected: Sequence[Expected], stream: Stream) -> list[str]:
+    """Each expected text must follow the last, separated by at most one space; nothing may
+    be left over."""
+    cursor = 0
+    for item in expected:
+        if stream.text.startswith(" ", cursor):
+            cursor += 1
+        if stream.text.startswith(item.text, cursor):
+            cursor += len(item.text)
+            continue
+        found = stream.text[cursor : cursor + len(item.text) + 8]
+        if cursor >= len(stream.text):
+            return [f"{item.what} is missing: expected {_excerpt(item.text, 0)} at the end"]
+        at = _first_difference(item.text, found)
+        return [
+            f"{item.what}: expected {_excerpt(item.text, at)} but found {_excerpt(found, at)} "
+            f"({stream.where(cursor + at)}, character {at + 1})"
+        ]
+    rest = stream.text[cursor:].strip()
+    if rest:
+        offset = stream.text.index(rest, cursor)
+        return [f"unexpected text {_excerpt(rest, 0)} at {stream.where(offset)}"]
+    return []
+
+
+def check_equal(what: str, expected: str, found: str | None) -> list[str]:
+    """One metadata field: a one-item problem list when it differs."""
+    return [] if found == expected else [f"{what}: expected {expected!r}, found {found!r}"]

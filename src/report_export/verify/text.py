@@ -1,0 +1,72 @@
+"""Reads plain text back: blocks between blank lines, list markers and quote marks dropped,
+wrapped lines joined."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..model import Document
+from ..theme import Theme
+from . import Found, Verifier, check_equal, compare_sequence, expected_body, expected_footnotes
+from . import normalise as norm
+
+_MARKER = re.compile(r"^(?:- |\d+\.\s+)")
+_QUOTE = re.compile(r"^(?:> ?)+")
+_NOTE = re.compile(r"^\[(\d+)\] ")
+NOTES_HEADING = "注释"
+
+
+class TextVerifier(Verifier):
+    """The text format: the title, then one block a heading or paragraph, notes at the end."""
+
+    name = "text"
+
+    def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            return [f"not valid UTF-8 at byte {err.start}"]
+        blocks = [block for block in text.split("\n\n") if block.strip()]
+        if not blocks:
+            return ["the file is empty"]
+        problems = check_equal("title (first line)", document.meta.title, norm(blocks[0]))
+        notes = {n.label: f"[{i}]" for i, n in enumerate(document.footnotes, start=1)}
+        body, footnotes = _split_notes(blocks[1:], bool(document.footnotes))
+        found = [item for index, block in body for item in _items(block, index)]
+        problems += compare_sequence(expected_body(document, notes.__getitem__), found)
+        found_notes = [
+            Found(norm(_NOTE.sub("", block)), f"note block {i}") for i, block in footnotes
+        ]
+        problems += compare_sequence(expected_footnotes(document, notes.__getitem__), found_notes)
+        return problems
+
+
+def _split_notes(
+    blocks: list[str], has_notes: bool
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    numbered = list(enumerate(blocks, start=2))
+    if has_notes:
+        for position in range(len(numbered) - 1, -1, -1):
+            if numbered[position][1].strip() == NOTES_HEADING:
+                return numbered[:position], numbered[position + 1 :]
+    return numbered, []
+
+
+def _items(block: str, index: int) -> list[Found]:
+    """The texts of one block: a list block holds one text an item, a table one a row."""
+    if block.strip() == "* * *":
+        return []
+    items: list[list[str]] = []
+    for line in block.split("\n"):
+        unquoted = _QUOTE.sub("", line)
+        stripped = unquoted.strip()
+        if not stripped:
+            continue  # the empty ">" line between quoted paragraphs
+        starts_item = bool(_MARKER.match(stripped)) or " | " in stripped
+        if starts_item or not items:
+            items.append([_MARKER.sub("", stripped)])
+        else:
+            items[-1].append(stripped)
+    where = f"block {index}"
+    return [Found(norm("\n".join(lines)), where) for lines in items]
