@@ -237,7 +237,10 @@ class _DocumentBuilder:
 
     def footnote(self, node: SyntaxTreeNode) -> Footnote:
         label = self.footnote_label(node.meta)
-        return Footnote(label, self.blocks(node.children))
+        # A note that ends in a list (not a paragraph) carries the plugin's back-link as a
+        # block of its own.
+        blocks = (child for child in node.children if child.type != "footnote_anchor")
+        return Footnote(label, self.blocks(blocks))
 
     def footnote_label(self, meta: dict[str, Any]) -> str:
         ident = int(meta["id"])
@@ -319,7 +322,7 @@ def _plain(node: SyntaxTreeNode) -> str:
 
 
 def _line(node: SyntaxTreeNode | None) -> int | None:
-    while node is not None:
+    while node is not None and not node.is_root:
         if node.map:
             return node.map[0] + 1
         node = node.parent

@@ -1,0 +1,471 @@
+"""A print-ready PDF: the shared HTML, the theme's print stylesheet, WeasyPrint.
+
+A4 on a character grid, page footnotes, a running head from page 2 on, "第 N 页 / 共 M 页",
+an outline of every heading, fonts embedded and subset, and the same bytes on every build.
+Before anything is drawn, every character is checked against the theme's fonts (no tofu) and
+every file the renderer would read is checked against the folders it may read from.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import logging
+import math
+import string
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, assert_never
+
+from ..errors import ReportExportError
+from ..fetch import asset_roots, image_type, media_type, resolve_asset, resolve_url
+from ..fonts import TextRun, check_coverage
+from ..html import HtmlRenderer, footnote_id, heading_tag, html_page
+from ..model import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Code,
+    Document,
+    Heading,
+    Image,
+    Inline,
+    OrderedList,
+    Paragraph,
+    Table,
+    ThematicBreak,
+    inline_text,
+)
+from ..reproducible import build_timestamp
+from ..theme import STYLES_DIR, Theme
+from . import Exporter
+from .text import CLOSING, OPENING, char_width, display_width, wrap_line
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcherResponse
+
+LOG = logging.getLogger(__name__)
+
+PRINT_CSS = STYLES_DIR / "print.css"
+"""The print stylesheet template, filled from the theme's tokens."""
+
+CSS_GENERIC_FAMILIES = frozenset(
+    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
+)
+"""Font family keywords of CSS: written bare in a font stack (quoted, they would name a font)."""
+
+FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
+"""What WeasyPrint logs when HarfBuzz' subsetter is missing: CJK builds become ~20x slower."""
+
+_warned: set[str] = set()
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOptions:
+    """Options of the PDF format."""
+
+    tagged: bool = True
+    """Write a tagged PDF: headings, paragraphs, lists and tables marked for screen readers and
+    reflow (about 1% larger, no slower)."""
+
+
+class PdfExporter(Exporter[PdfOptions]):
+    """A4 print PDF through WeasyPrint, set in the theme's Simplified Chinese faces."""
+
+    name = "pdf"
+    extension = "pdf"
+    description = "print-ready PDF (A4, outline, page footnotes, embedded subset fonts)"
+    options_type = PdfOptions
+    cost = 10
+
+    def render(self, document: Document, theme: Theme, options: PdfOptions) -> bytes:
+        check_coverage(document, theme, margin_texts(document, theme))
+        roots = asset_roots(document, theme.path.parent)
+        html = render_html(document, theme, roots)
+        css = print_css(theme)
+        extra_css = theme.css.read_text(encoding="utf-8") if theme.css is not None else ""
+        return _write_pdf(document, theme, html, css, extra_css, roots, options)
+
+
+# --- what the page adds to the text ----------------------------------------------------------
+
+
+def margin_texts(document: Document, theme: Theme) -> list[TextRun]:
+    """The text the page-margin boxes show: checked for tofu with the document's own text."""
+    # The format's fields become digits on the page, its braces never do.
+    numbers = theme.footer.page_number.format(page=1234567890, pages=1234567890)
+    runs = [TextRun("the page number format of the theme", "heading", numbers)]
+    if theme.header.running_head == "title":
+        runs.append(TextRun("the running head (the title)", "heading", document.meta.title))
+    return runs
+
+
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal."""
+    escaped = "".join(
+        f"\\{ord(c):x} " if c in '"\\' or ord(c) < 0x20 or c == "\x7f" else c for c in text
+    )
+    return f'"{escaped}"'
+
+
+def css_font_stack(stack: Sequence[str]) -> str:
+    """A CSS ``font-family`` value: family names quoted, generic keywords bare."""
+    return ", ".join(name if name in CSS_GENERIC_FAMILIES else css_string(name) for name in stack)
+
+
+def page_number_content(fmt: str) -> str:
+    """A CSS ``content`` value for a page number format with ``{page}`` and ``{pages}``."""
+    parts: list[str] = []
+    for literal, field, _, _ in string.Formatter().parse(fmt):
+        if literal:
+            parts.append(css_string(literal))
+        if field == "page":
+            parts.append("counter(page)")
+        elif field == "pages":
+            parts.append("counter(pages)")
+        elif field is not None:  # theme.py validates the format; this is a programming error
+            raise ReportExportError(f"page number format: unknown field {{{field}}}")
+    return " ".join(parts) or "none"
+
+
+def _pt(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "pt"
+
+
+def _mm(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "mm"
+
+
+def print_css(theme: Theme) -> str:
+    """The print stylesheet, its template filled from the theme's tokens."""
+    size = theme.text.size_pt
+    tokens: dict[str, str] = {
+        "page_width": _mm(theme.page.width_mm),
+        "page_height": _mm(theme.page.height_mm),
+        "margin_top": _mm(theme.page.margin_top_mm),
+        "margin_bottom": _mm(theme.page.margin_bottom_mm),
+        # Rounded down: a text block a hair narrower than the grid holds one character less.
+        "side_margin": _pt(math.floor(theme.side_margin_pt * 1000) / 1000),
+        "running_head": "string(report-title)" if theme.header.running_head == "title" else "none",
+        "page_number": page_number_content(theme.footer.page_number),
+        "body_font": css_font_stack(theme.fonts.body),
+        "heading_font": css_font_stack(theme.fonts.heading),
+        "mono_font": css_font_stack(theme.fonts.mono),
+        "body_size": _pt(size),
+        "line_height": f"{theme.text.line_height:g}",
+        "first_line_indent": f"{theme.text.first_line_indent_chars:g}em",
+        "paragraph_spacing": _pt(theme.text.paragraph_spacing_pt),
+        "align": theme.text.align,
+        "title_size": _pt(theme.headings.title_size_pt),
+        "title_space_after": _pt(theme.headings.title_size_pt * 1.5),
+        "author_size": _pt(size),
+        # 五号 and 小五 beside a 小四 body: table and caption text, footnotes.
+        "small_size": _pt(size * 0.875),
+        "note_size": _pt(size * 0.75),
+        "block_space": _pt(max(theme.text.paragraph_spacing_pt, size * 0.6)),
+    }
+    for level in range(1, 6):
+        before, after = theme.heading_space_pt(level)
+        tag = f"h{level + 1}"
+        tokens[f"{tag}_size"] = _pt(theme.heading_size_pt(level))
+        tokens[f"{tag}_before"] = _pt(before)
+        tokens[f"{tag}_after"] = _pt(after)
+    template = string.Template(PRINT_CSS.read_text(encoding="utf-8"))
+    try:
+        return template.substitute(tokens)
+    except KeyError as err:  # the template and this table went out of step
+        raise ReportExportError(f"placeholder {err} has no value", PRINT_CSS) from None
+    except ValueError as err:  # a stray "$" in the template
+        raise ReportExportError(f"invalid template: {err}", PRINT_CSS) from None
+
+
+# --- the HTML ----------------------------------------------------------------------------------
+
+
+class PrintHtmlRenderer(HtmlRenderer):
+    """The shared HTML, with footnotes where they are called (WeasyPrint moves each to the foot
+    of its page) and images inlined as data: URIs, so the renderer reads no file itself."""
+
+    def __init__(self, document: Document, theme: Theme, roots: Sequence[Path]) -> None:
+        super().__init__(document)
+        self.theme = theme
+        self.roots = tuple(roots)
+        self.in_note = False
+
+    def title_block(self) -> str:
+        meta = self.document.meta
+        lines = balanced_lines(
+            meta.title, self.theme.text_width_pt / self.theme.headings.title_size_pt
+        )
+        title = "<br/>".join(escape(line) for line in lines)
+        author = f'\n<p class="author">{escape(meta.author)}</p>' if meta.author else ""
+        return f'<header class="title-block">\n<h1 class="title">{title}</h1>{author}\n</header>'
+
+    def block(self, block: Block) -> str:
+        if isinstance(block, Image):
+            return f"<figure>\n{self.image(block)}{self.caption(block, 'figcaption')}\n</figure>"
+        if isinstance(block, Heading):
+            # The outline entry is the heading's text alone: by default it would also hold
+            # the number of a footnote called in the heading.
+            tag = heading_tag(block.level)
+            label = " ".join(inline_text(block.children).split())
+            return (
+                f'<{tag} id="{block.id}" data-label="{escape(label)}">'
+                f"{self.inlines(block.children)}</{tag}>"
+            )
+        return super().block(block)
+
+    def image(self, image: Image) -> str:
+        path = resolve_asset(self.document, image.src, self.roots)
+        kind = image_type(image.src, path)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f'<img src="data:{kind};base64,{data}" alt="{escape(image.alt)}"/>'
+
+    def caption(self, image: Image, tag: str) -> str:
+        return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""
+
+    def inline(self, inline: Inline) -> str:
+        if (
+            isinstance(inline, Code)
+            and display_width(inline.text) <= self.theme.page.chars_per_line
+        ):
+            # Short code stays on one line: justification would stretch its spaces.
+            return f'<code class="unbroken">{escape(inline.text, quote=False)}</code>'
+        return super().inline(inline)
+
+    def footnote_ref(self, label: str) -> str:
+        number = self.numbers[label]
+        if self.in_note or label in self.referenced:
+            # A second call of a note, or a call inside a note: the number, linked to the note.
+            href = escape("#" + footnote_id(label))
+            return f'<a class="footnote-ref" href="{href}"><sup>{number}</sup></a>'
+        self.referenced.add(label)
+        self.in_note = True
+        try:
+            body = self.note_blocks(self.document.footnote(label).children)
+        finally:
+            self.in_note = False
+        return (
+            f'<span class="footnote" id="{footnote_id(label)}" data-n="{number}" role="note">'
+            f"{body}</span>"
+        )
+
+    def note_block(self, block: Block) -> str:
+        """A block of a footnote as phrasing content: a note sits inside a sentence, where a
+        <p> or <ul> would end the paragraph around it."""
+        match block:
+            case Paragraph(children=children):
+                return f'<span class="fn-p">{self.inlines(children)}</span>'
+            case Heading(children=children):
+                return f'<span class="fn-heading">{self.inlines(children)}</span>'
+            case BulletList(items=items):
+                return self.note_list(items, lambda _: "•")
+            case OrderedList(items=items, start=start):
+                return self.note_list(items, lambda n: f"{start + n}.")
+            case BlockQuote(children=children):
+                inner = "".join(self.note_block(child) for child in children)
+                return f'<span class="fn-quote">{inner}</span>'
+            case Table(header=header, rows=rows):
+                body = "".join(
+                    '<span class="fn-tr">'
+                    + "".join(
+                        f'<span class="fn-td">{self.inlines(cell.children)}</span>' for cell in row
+                    )
+                    + "</span>"
+                    for row in (header, *rows)
+                )
+                return f'<span class="fn-table">{body}</span>'
+            case Image() as image:
+                inner = self.image(image) + self.caption(image, "span")
+                return f'<span class="fn-figure">{inner}</span>'
+            case ThematicBreak():
+                return '<span class="fn-hr"></span>'
+            case _:
+                assert_never(block)
+
+    def note_list(self, items: tuple[tuple[Block, ...], ...], marker: Callable[[int], str]) -> str:
+        rendered = "".join(
+            f'<span class="fn-li">{marker(n)}\u2002{self.note_blocks(item)}</span>'
+            for n, item in enumerate(items)
+        )
+        return f'<span class="fn-list">{rendered}</span>'
+
+    def note_blocks(self, blocks: tuple[Block, ...]) -> str:
+        """Blocks of a note or of a list item in one: a first paragraph runs on from the
+        number or marker before it, the rest stack below."""
+        first = ""
+        if blocks and isinstance(blocks[0], Paragraph):
+            first, blocks = self.inlines(blocks[0].children), blocks[1:]
+        return first + "".join(self.note_block(block) for block in blocks)
+
+
+# A title broken after one of these reads as two phrases (…转型的 / 实践路径…).
+_PHRASE_ENDS = frozenset("的与和及之、，：；— ")
+
+
+def balanced_lines(text: str, measure_em: float) -> list[str]:
+    """``text`` in as few lines as fit ``measure_em`` ems, all about as long.
+
+    A long title set line by line leaves a word or two alone on its last line (报告 under a
+    full line); balanced lines read as a designed title. Widths are counted as a CJK face sets
+    them: a wide character one em, any other half an em. A two-line title breaks at the most
+    even place, or one character off it where a phrase ends; breaks follow the plain-text
+    wrapper's rules (no closing punctuation at a line start, Latin words kept whole).
+    """
+    columns = max(int(measure_em * 2), 4)
+    total = display_width(text)
+    if total <= columns:
+        return [text]
+    if total <= 2 * columns:
+        best: tuple[int, int] | None = None
+        for at in range(1, len(text)):
+            left, right = text[:at].rstrip(" "), text[at:].lstrip(" ")
+            if not _may_break(text, at) or max(map(display_width, (left, right))) > columns:
+                continue
+            cost = abs(display_width(left) - display_width(right))
+            cost -= 2 if text[at - 1] in _PHRASE_ENDS else 0
+            if best is None or cost < best[0]:
+                best = (cost, at)
+        if best is not None:
+            return [text[: best[1]].rstrip(" "), text[best[1] :].lstrip(" ")]
+    count = -(-total // columns)
+    for width in range(-(-total // count), columns + 1):
+        lines = wrap_line(text, width)
+        if len(lines) <= count:
+            return lines
+    return wrap_line(text, columns)
+
+
+def _may_break(text: str, at: int) -> bool:
+    """Whether a line may break before ``text[at]`` (the plain-text wrapper's rules)."""
+    before, after = text[at - 1], text[at]
+    if after in CLOSING or before in OPENING:
+        return False
+    if " " in (before, after):
+        return True
+    return char_width(before) == 2 or char_width(after) == 2
+
+
+def render_html(document: Document, theme: Theme, roots: Sequence[Path]) -> str:
+    """The document as one HTML page for print: title block, body with its footnotes."""
+    renderer = PrintHtmlRenderer(document, theme, roots)
+    body = renderer.title_block() + "\n" + renderer.blocks(document.blocks)
+    return html_page(document.meta, body)
+
+
+# --- WeasyPrint ------------------------------------------------------------------------------
+
+
+def _write_pdf(
+    document: Document,
+    theme: Theme,
+    html: str,
+    css: str,
+    extra_css: str,
+    roots: Sequence[Path],
+    options: PdfOptions,
+) -> bytes:
+    # Imported here: WeasyPrint takes ~0.5 s to import, and text builds or
+    # `report-export formats` must not pay for it.
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
+
+    fetcher = _url_fetcher(roots)
+    fonts = FontConfiguration()
+    identifier = hashlib.sha256(
+        "\0".join((weasyprint.__version__, html, css, extra_css)).encode("utf-8")
+    ).hexdigest()[:32]
+    stamp = build_timestamp(document).astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    with _weasyprint_log() as problems:
+        try:
+            # Stylesheets fetch their @import and url() through the fetcher as they parse.
+            stylesheets = [weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts)]
+            if theme.css is not None:
+                stylesheets.append(
+                    weasyprint.CSS(
+                        string=extra_css,
+                        base_url=theme.css.parent.resolve().as_uri() + "/",
+                        url_fetcher=fetcher,
+                        font_config=fonts,
+                    )
+                )
+            # No base URL: images arrive inlined, and a relative link stays relative rather
+            # than turning into this machine's path.
+            rendered = weasyprint.HTML(string=html, url_fetcher=fetcher).render(
+                stylesheets=stylesheets, font_config=fonts, pdf_tags=options.tagged
+            )
+            rendered.metadata.created = stamp
+            rendered.metadata.modified = stamp
+            rendered.metadata.generator = "report-export"
+            pdf = rendered.write_pdf(
+                pdf_identifier=identifier.encode("ascii"), pdf_tags=options.tagged
+            )
+        except FatalURLFetchingError as err:
+            cause = err.__cause__
+            if isinstance(cause, ReportExportError):
+                raise cause from None
+            raise ReportExportError(f"PDF: {err}: {cause}") from None
+    if problems:
+        raise ReportExportError("PDF: WeasyPrint: " + "; ".join(problems))
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def _url_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher that reads files under ``roots`` and data: URIs, and refuses
+    everything else (http, ftp, other files), stopping the build with the refused URL."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class _Fetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith("data:"):
+                return super().fetch(url, headers)  # decoded in memory by urllib
+            path = resolve_url(url, roots)
+            return URLFetcherResponse(
+                url, path.read_bytes(), {"Content-Type": media_type(path)}, status=200
+            )
+
+    # data: alone at urllib's level as well, and no redirects: should fetch() above ever
+    # hand a URL on, nothing but data: would be opened.
+    return _Fetcher(allowed_protocols={"data"}, allow_redirects=False, fail_on_errors=True)
+
+
+class _Collect(logging.Handler):
+    """Keeps WeasyPrint's errors; passes its warnings on (the fontTools one once a process)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.errors.append(message)
+        elif message.startswith(FONTTOOLS_FALLBACK):
+            if FONTTOOLS_FALLBACK not in _warned:
+                _warned.add(FONTTOOLS_FALLBACK)
+                LOG.warning(
+                    "WeasyPrint subsets fonts with fontTools (HarfBuzz-Subset missing): "
+                    "install libharfbuzz-subset0, CJK PDFs build ~20x slower without it"
+                )
+        elif message not in _warned:
+            _warned.add(message)
+            LOG.warning("WeasyPrint: %s", message)
+
+
+@contextmanager
+def _weasyprint_log() -> Iterator[list[str]]:
+    """WeasyPrint's log while it renders; yields the list its errors (an image it could not
+    load, a stylesheet it could not parse) are collected in, to fail the build with."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    try:
+        yield handler.errors
+    finally:
+        logger.removeHandler(handler)

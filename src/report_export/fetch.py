@@ -1,0 +1,113 @@
+"""Which files an output may read: the source's own folder and the theme's, nothing else.
+
+A report is built from a Markdown file someone else may have written, so an image reference
+is untrusted: ``http://…`` would make the build reach the network, ``../../etc/passwd`` or
+``file:///home/…`` would copy a private file into a PDF or EPUB. Every format resolves what it
+reads through here; anything outside the allowed folders is an error that names the reference.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from .errors import ReportExportError
+from .model import Document
+from .theme import STYLES_DIR
+
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+"""Image files a report may show, by extension, with their media type."""
+
+
+def asset_roots(document: Document, *extra: Path) -> tuple[Path, ...]:
+    """The folders files may be read from: the source's, the project's styles/, and ``extra``
+    (a custom theme's folder, say), each resolved so symbolic links cannot lead out of them."""
+    roots = [document.base_dir.resolve(), STYLES_DIR.resolve(), *(p.resolve() for p in extra)]
+    return tuple(dict.fromkeys(roots))
+
+
+def resolve_asset(document: Document, src: str, roots: Sequence[Path] | None = None) -> Path:
+    """The file an asset reference of the document (an image's ``src``) names.
+
+    ``src`` is relative to the source's folder, or an absolute path or ``file:`` URL inside
+    ``roots`` (by default ``asset_roots(document)``). Refused with a ``ReportExportError``
+    naming ``src``: any other scheme (http, https, data, …), a path that leads out of the
+    roots (``..``, a symbolic link), and a file that does not exist.
+    """
+    allowed = tuple(roots) if roots is not None else asset_roots(document)
+    parts = urlsplit(src)
+    if parts.scheme and not _is_drive(parts.scheme):
+        if parts.scheme.lower() != "file":
+            raise _refused(src, f"{parts.scheme}: URLs are never fetched", allowed)
+        if parts.netloc not in ("", "localhost"):
+            raise _refused(src, f"a file on another host ({parts.netloc})", allowed)
+        path = Path(url2pathname(parts.path))
+    elif parts.netloc:
+        raise _refused(src, f"a reference to another host ({parts.netloc})", allowed)
+    else:
+        # The Markdown reader percent-encodes link destinations (a space, any non-ASCII).
+        path = Path(unquote(parts.path))
+        if not path.is_absolute():
+            path = document.base_dir / path
+    return _inside(src, path, allowed)
+
+
+def resolve_url(url: str, roots: Sequence[Path]) -> Path:
+    """The file an absolute ``file:`` URL names, if it is inside ``roots``; else refused.
+
+    For renderers that resolve references themselves and hand over absolute URLs.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "file":
+        raise _refused(url, f"{parts.scheme or 'relative'} URLs are never fetched", roots)
+    if parts.netloc not in ("", "localhost"):
+        raise _refused(url, f"a file on another host ({parts.netloc})", roots)
+    return _inside(url, Path(url2pathname(parts.path)), roots)
+
+
+def media_type(path: Path) -> str:
+    """The media type of a file by its extension (images by our own table: the system's
+    mimetypes database differs between machines)."""
+    known = IMAGE_TYPES.get(path.suffix.lower())
+    if known is not None:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name, strict=False)
+    return guessed or "application/octet-stream"
+
+
+def image_type(src: str, path: Path) -> str:
+    """The media type of an image file; an image format outputs cannot show is an error."""
+    kind = IMAGE_TYPES.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(IMAGE_TYPES))
+        raise ReportExportError(f"image {src!r}: unsupported type (use one of {known})")
+    return kind
+
+
+def _inside(src: str, path: Path, roots: Sequence[Path]) -> Path:
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise _refused(src, "it is outside the folders files may be read from", roots)
+    if not resolved.is_file():
+        raise ReportExportError(f"asset {src!r}: no such file ({resolved})")
+    return resolved
+
+
+def _refused(src: str, why: str, roots: Sequence[Path]) -> ReportExportError:
+    folders = ", ".join(str(root) for root in roots)
+    return ReportExportError(f"refused to read {src!r}: {why} (allowed: files under {folders})")
+
+
+def _is_drive(scheme: str) -> bool:
+    """``C:`` in ``C:/x.png`` is a Windows drive, not a URL scheme."""
+    return len(scheme) == 1 and scheme.isalpha()

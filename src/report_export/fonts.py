@@ -1,0 +1,367 @@
+"""The theme's fonts on this machine: which files fontconfig picks, and which characters they have.
+
+Every format that draws text with the theme's fonts (PDF, an EPUB with embedded fonts) asks
+here, so "no tofu" means the same thing everywhere: each character of the document is in some
+font of the stack it is set in, or the build stops and says where.
+"""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, assert_never
+
+from .errors import ReportExportError
+from .model import (
+    Block,
+    BlockQuote,
+    BulletList,
+    Code,
+    Document,
+    Emph,
+    FootnoteRef,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    OrderedList,
+    Paragraph,
+    Strong,
+    Table,
+    Text,
+    ThematicBreak,
+    inline_text,
+)
+from .theme import Theme
+
+GENERIC_FAMILIES = frozenset(
+    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "sans", "mono"}
+)
+"""CSS generic names: fontconfig answers them with its own choice, which is what renderers use."""
+
+Role = Literal["body", "heading", "mono"]
+"""Which font stack of the theme a run of text is set in."""
+
+# Characters that take no glyph of their own: controls, format characters (ZWSP, ZWJ, soft
+# hyphen, BOM) and variation selectors, which select a glyph of the character before them.
+_NO_GLYPH_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _no_glyph(char: str) -> bool:
+    code = ord(char)
+    return (
+        unicodedata.category(char) in _NO_GLYPH_CATEGORIES
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+    )
+
+
+# --- fontconfig -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FontMatch:
+    """What fontconfig answers for a family name: the file, the face in it, its family names."""
+
+    path: Path
+    index: int
+    families: tuple[str, ...]
+
+    def is_family(self, family: str) -> bool:
+        """Whether this face really is ``family`` (fontconfig answers every name with something)."""
+        wanted = family.casefold()
+        return any(name.casefold() == wanted for name in self.families)
+
+
+@lru_cache(maxsize=256)
+def match_font(family: str, bold: bool = False, lang: str = "zh-cn") -> FontMatch:
+    """fontconfig's best face for ``family`` (its answer for a generic name or an alias too).
+
+    ``lang`` takes part in the match as it does when a renderer sets text of that language:
+    without it the CJK fonts answer with their Japanese face.
+    """
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        raise ReportExportError(
+            "fc-match (fontconfig) is not installed; it finds the theme's fonts"
+        )
+    weight = ":weight=bold" if bold else ""
+    # A family name may hold a colon or a dash that fontconfig's pattern syntax would read.
+    escaped = family.replace("\\", "\\\\").replace("-", "\\-").replace(":", "\\:")
+    pattern = f"{escaped}:lang={lang}{weight}"
+    result = subprocess.run(
+        [fc_match, "--format", "%{file}\n%{index}\n%{family}\n", pattern],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = result.stdout.split("\n")
+    if result.returncode != 0 or len(lines) < 3 or not lines[0]:
+        raise ReportExportError(f"fontconfig found no font for {family!r}: {result.stderr.strip()}")
+    return FontMatch(
+        path=Path(lines[0]),
+        index=int(lines[1] or 0),
+        families=tuple(name.strip() for name in lines[2].split(",") if name.strip()),
+    )
+
+
+def font_file(family: str, bold: bool = False) -> tuple[Path, int]:
+    """The font file of ``family`` and the face's index in it (a .ttc holds several faces).
+
+    A named family that is not installed is an error rather than fontconfig's stand-in, so a
+    caller that embeds or subsets the font gets the face it asked for or nothing.
+    """
+    found = match_font(family, bold)
+    if family.casefold() not in GENERIC_FAMILIES and not found.is_family(family):
+        raise ReportExportError(
+            f"font {family!r} is not installed (fontconfig offers {', '.join(found.families)})"
+        )
+    return found.path, found.index
+
+
+def stack_faces(stack: Sequence[str], bold: bool = False, lang: str = "zh-cn") -> list[FontMatch]:
+    """The installed faces of a font stack, in order, each once.
+
+    A named family that is not installed is left out (fontconfig's stand-in for it is not what
+    the theme names); a generic name (serif, sans-serif) counts as the face fontconfig picks.
+    """
+    faces: list[FontMatch] = []
+    for family in stack:
+        found = match_font(family, bold, lang)
+        if family.casefold() not in GENERIC_FAMILIES and not found.is_family(family):
+            continue
+        if all((f.path, f.index) != (found.path, found.index) for f in faces):
+            faces.append(found)
+    return faces
+
+
+# --- character maps ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def font_charset(path: Path, index: int = 0) -> frozenset[int]:
+    """The code points face ``index`` of the font file at ``path`` maps to a glyph.
+
+    Only the 'cmap' table is read, and its format 12/4 subtables are decoded directly: a CJK
+    collection is ~20 MB, and letting fontTools build glyph names costs a quarter second a face.
+    """
+    # fontTools is heavy: only the builds that check fonts pay for the import.
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        font = TTFont(str(path), fontNumber=index, lazy=True)
+        try:
+            raw = font.reader["cmap"]
+            charset = _decode_cmap(raw)
+            if charset is None:  # an unusual subtable format: let fontTools decode it
+                charset = frozenset(font.getBestCmap() or {})
+        finally:
+            font.close()
+    except (OSError, KeyError, struct.error, ValueError, TTLibError) as err:
+        raise ReportExportError(
+            f"cannot read the character map of {path} (face {index}): {err}"
+        ) from None
+    return charset
+
+
+def _decode_cmap(raw: bytes) -> frozenset[int] | None:
+    """The code points of a Unicode 'cmap' subtable of format 12 or 4, or None for others."""
+    _, count = struct.unpack_from(">HH", raw, 0)
+    records = [struct.unpack_from(">HHI", raw, 4 + 8 * i) for i in range(count)]
+    offsets = {(platform, encoding): offset for platform, encoding, offset in records}
+    # Full-repertoire subtables first, as fontTools' getBestCmap prefers them.
+    for key in ((3, 10), (0, 6), (0, 4), (3, 1), (0, 3)):
+        offset = offsets.get(key)
+        if offset is None:
+            continue
+        (fmt,) = struct.unpack_from(">H", raw, offset)
+        if fmt == 12:
+            return _cmap_format12(raw, offset)
+        if fmt == 4:
+            return _cmap_format4(raw, offset)
+    return None
+
+
+def _cmap_format12(raw: bytes, offset: int) -> frozenset[int]:
+    (groups,) = struct.unpack_from(">I", raw, offset + 12)
+    codes: set[int] = set()
+    for start, end, glyph in struct.iter_unpack(
+        ">III", raw[offset + 16 : offset + 16 + 12 * groups]
+    ):
+        # A group starting at glyph 0 maps its first character to .notdef: not a glyph.
+        codes.update(range(start + (1 if glyph == 0 else 0), end + 1))
+    return frozenset(codes)
+
+
+def _cmap_format4(raw: bytes, offset: int) -> frozenset[int]:
+    (seg_x2,) = struct.unpack_from(">H", raw, offset + 6)
+    segs = seg_x2 // 2
+    ends_at = offset + 14
+    starts_at = ends_at + seg_x2 + 2  # past the reserved pad
+    deltas_at = starts_at + seg_x2
+    ranges_at = deltas_at + seg_x2
+    codes: set[int] = set()
+    for i in range(segs):
+        (end,) = struct.unpack_from(">H", raw, ends_at + 2 * i)
+        (start,) = struct.unpack_from(">H", raw, starts_at + 2 * i)
+        (delta,) = struct.unpack_from(">h", raw, deltas_at + 2 * i)
+        (range_offset,) = struct.unpack_from(">H", raw, ranges_at + 2 * i)
+        for code in range(start, end + 1):
+            if code == 0xFFFF:
+                continue
+            if range_offset == 0:
+                glyph = (code + delta) & 0xFFFF
+            else:
+                where = ranges_at + 2 * i + range_offset + 2 * (code - start)
+                (glyph,) = struct.unpack_from(">H", raw, where)
+                if glyph:
+                    glyph = (glyph + delta) & 0xFFFF
+            if glyph:
+                codes.add(code)
+    return frozenset(codes)
+
+
+def stack_charset(stack: Sequence[str], lang: str = "zh-cn") -> frozenset[int]:
+    """Every code point some installed face of ``stack`` has (faces chosen as for ``lang``)."""
+    return _stack_charset(tuple(stack), lang.lower())
+
+
+@lru_cache(maxsize=16)
+def _stack_charset(stack: tuple[str, ...], lang: str) -> frozenset[int]:
+    charset: frozenset[int] = frozenset()
+    for face in stack_faces(stack, lang=lang):
+        charset |= font_charset(face.path, face.index)
+    return charset
+
+
+# --- the document's characters ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextRun:
+    """A piece of text the output draws: where it is (for messages), and in which font stack."""
+
+    where: str
+    role: Role
+    text: str
+
+
+def document_runs(document: Document) -> Iterator[TextRun]:
+    """Every piece of text a typeset document shows, in reading order, with its location.
+
+    Locations name a heading by its text and count paragraphs, list items, table cells and
+    footnotes, so a message leads the author to the spot.
+    """
+    yield TextRun("the title", "heading", document.meta.title)
+    if document.meta.author:
+        yield TextRun("the author line", "body", document.meta.author)
+    walker = _RunWalker()
+    yield from walker.blocks(document.blocks)
+    for number, note in enumerate(document.footnotes, start=1):
+        walker.counts["paragraph"] = 0
+        walker.place = f"footnote {number}"
+        yield from walker.blocks(note.children)
+
+
+class _RunWalker:
+    def __init__(self) -> None:
+        self.place = "the body"
+        self.counts: dict[str, int] = {}
+
+    def count(self, kind: str) -> str:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        return f"{kind} {self.counts[kind]} of {self.place}"
+
+    def blocks(self, blocks: Iterable[Block]) -> Iterator[TextRun]:
+        for block in blocks:
+            yield from self.block(block)
+
+    def block(self, block: Block) -> Iterator[TextRun]:
+        match block:
+            case Heading(children=children, id=ident):
+                text = inline_text(children)
+                self.place = f'section {ident} "{text[:20]}"'
+                self.counts = {}
+                yield from self.inlines(f"the heading of section {ident}", "heading", children)
+            case Paragraph(children=children):
+                yield from self.inlines(self.count("paragraph"), "body", children)
+            case BulletList(items=items) | OrderedList(items=items):
+                for item in items:
+                    where = self.count("list item")
+                    for child in item:
+                        if isinstance(child, Paragraph):
+                            yield from self.inlines(where, "body", child.children)
+                        else:
+                            yield from self.block(child)
+            case BlockQuote(children=children):
+                yield from self.blocks(children)
+            case Table(header=header, rows=rows):
+                table = self.count("table")
+                for row_number, row in enumerate((header, *rows)):
+                    line = f"row {row_number}" if row_number else "the header row"
+                    for column, cell in enumerate(row, start=1):
+                        where = f"{table}, {line}, column {column}"
+                        yield from self.inlines(where, "body", cell.children)
+            case Image(title=title):
+                if title:
+                    yield TextRun(f"the caption of {self.count('figure')}", "body", title)
+            case ThematicBreak():
+                return
+            case _:
+                assert_never(block)
+
+    def inlines(self, where: str, role: Role, inlines: Sequence[Inline]) -> Iterator[TextRun]:
+        for inline in inlines:
+            match inline:
+                case Text(text=text):
+                    yield TextRun(where, role, text)
+                case Code(text=text):
+                    yield TextRun(where, "mono", text)
+                case Emph(children=children) | Strong(children=children) | Link(children=children):
+                    yield from self.inlines(where, role, children)
+                case FootnoteRef() | LineBreak():
+                    continue
+                case _:
+                    assert_never(inline)
+
+
+def stacks(theme: Theme) -> dict[Role, tuple[str, ...]]:
+    """The theme's font stack for each role."""
+    return {"body": theme.fonts.body, "heading": theme.fonts.heading, "mono": theme.fonts.mono}
+
+
+def check_coverage(document: Document, theme: Theme, extra: Iterable[TextRun] = ()) -> None:
+    """Fail on the first character no installed font of its stack has (it would print as tofu).
+
+    ``extra`` is text the format adds itself (running heads, page number formats, labels).
+    """
+    theme_stacks = stacks(theme)
+    lang = document.meta.lang.lower()
+    charsets: dict[Role, frozenset[int]] = {}
+    for run in (*document_runs(document), *extra):
+        charset = charsets.get(run.role)
+        if charset is None:
+            stack = theme_stacks[run.role]
+            charset = charsets[run.role] = stack_charset(stack, lang)
+            if not charset:
+                raise ReportExportError(
+                    f"none of the {run.role} fonts of the theme is installed: {', '.join(stack)}",
+                    theme.path,
+                )
+        for at, char in enumerate(run.text):
+            if ord(char) in charset or _no_glyph(char):
+                continue
+            context = run.text[max(0, at - 8) : at + 9].replace("\n", " ")
+            faces = stack_faces(theme_stacks[run.role], lang=lang)
+            names = ", ".join(face.families[0] for face in faces)
+            raise ReportExportError(
+                f"U+{ord(char):04X} {char!r} ({unicodedata.name(char, 'unnamed')}) is in none "
+                f"of the theme's {run.role} fonts ({names}): in {run.where}: “{context}”"
+            )
