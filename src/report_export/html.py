@@ -55,7 +55,9 @@ class HtmlRenderer:
     """Renders model nodes to HTML strings.
 
     ``note_href`` maps a footnote label to the link target of its reference (another file's
-    fragment in a multi-file EPUB); ``epub`` adds ``epub:type`` semantics for e-readers.
+    fragment in a multi-file EPUB); ``epub`` adds ``epub:type`` semantics for e-readers;
+    ``image_href`` maps an image's ``src`` to where the output keeps the file (an EPUB's
+    manifest path), by default the ``src`` itself.
     """
 
     def __init__(
@@ -63,11 +65,13 @@ class HtmlRenderer:
         document: Document,
         note_href: Callable[[str], str] | None = None,
         epub: bool = False,
+        image_href: Callable[[str], str] | None = None,
     ) -> None:
         self.document = document
         self.numbers = {note.label: n for n, note in enumerate(document.footnotes, start=1)}
         self.note_href = note_href or (lambda label: "#" + footnote_id(label))
         self.epub = epub
+        self.image_href = image_href or (lambda src: src)
         self.referenced: set[str] = set()
 
     # --- blocks ---------------------------------------------------------------------------
@@ -96,7 +100,7 @@ class HtmlRenderer:
                 return f"<table>\n<thead>\n{head}\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
             case Image(src=src, alt=alt, title=title):
                 caption = f"\n<figcaption>{escape(title)}</figcaption>" if title else ""
-                img = f'<img src="{escape(src)}" alt="{escape(alt)}"/>'
+                img = f'<img src="{escape(self.image_href(src))}" alt="{escape(alt)}"/>'
                 return f"<figure>\n{img}{caption}\n</figure>"
             case ThematicBreak():
                 return "<hr/>"
@@ -165,23 +169,36 @@ class HtmlRenderer:
         title = f'<h1 class="title">{escape(meta.title)}</h1>'
         return f'<header class="title-block">\n{title}{author}\n</header>'
 
-    def footnotes(self, notes: Sequence[Footnote], backlink_href: Callable[[str], str]) -> str:
-        """The notes list; ``backlink_href`` maps a label to its reference's location."""
+    def footnotes(
+        self,
+        notes: Sequence[Footnote],
+        backlink_href: Callable[[str], str],
+        heading: str = "",
+    ) -> str:
+        """The notes list; ``backlink_href`` maps a label to its reference's location.
+
+        With a ``heading`` (notes in a document of their own, as in an EPUB) the list opens
+        with it as a level-1 heading instead of the rule that sets notes apart from the text.
+        """
         if not notes:
             return ""
         kind = ' epub:type="endnotes"' if self.epub else ""
+        note_kind = ' epub:type="endnote"' if self.epub else ""
+        tag = heading_tag(1)
+        opener = f"<{tag}>{escape(heading, quote=False)}</{tag}>" if heading else "<hr/>"
         entries = []
         for note in notes:
             back = escape(backlink_href(note.label))
+            number = self.numbers[note.label]
             entries.append(
-                f'<li id="{footnote_id(note.label)}" value="{self.numbers[note.label]}">'
+                f'<li id="{footnote_id(note.label)}" value="{number}"{note_kind}>'
                 f"{self.item(note.children)}"
                 f' <a class="footnote-back" href="{back}" role="doc-backlink">↩</a></li>'
             )
         items = "\n".join(entries)
         return (
             f'<section class="footnotes" role="doc-endnotes"{kind}>\n'
-            f"<hr/>\n<ol>\n{items}\n</ol>\n</section>"
+            f"{opener}\n<ol>\n{items}\n</ol>\n</section>"
         )
 
 
