@@ -51,6 +51,12 @@ class Found:
 
     text: str
     where: str
+    bare: str | None = None
+    """The text without a leading list marker, where plain text cannot tell a marker from
+    the text (a heading "1. 评估指标" and a list item "1. 评估指标" look alike)."""
+
+    def matches(self, text: str) -> bool:
+        return text in (self.text, self.bare)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,30 +86,51 @@ class Verifier(ABC):
 # --- what the source says must be there ----------------------------------------------------
 
 
-def expected_body(document: Document, note: Callable[[str], str]) -> list[Expected]:
-    """Every heading, paragraph, list item, quoted paragraph and table row of the body, in
-    reading order; ``note`` is how the format writes a footnote reference in running text."""
-    collector = _Expectations(note)
+def expected_body(
+    document: Document,
+    note: Callable[[str], str],
+    cells: str = CELL_SEPARATOR,
+    caption: Callable[[Image], str] = lambda image: image.title,
+) -> list[Expected]:
+    """Every heading, paragraph, list item, quoted paragraph, table row and figure caption of
+    the body, in reading order. ``note`` is how the format writes a footnote reference in
+    running text, ``cells`` what stands between the cells of a row, ``caption`` the text it
+    shows for an image (none when empty)."""
+    collector = _Expectations(note, cells, caption)
     for block in document.blocks:
         collector.block(block)
     return collector.items
 
 
-def expected_footnotes(document: Document, note: Callable[[str], str]) -> list[Expected]:
-    """The text of every footnote, in order, one item a footnote."""
+def footnote_parts(document: Document, note: Callable[[str], str]) -> list[list[str]]:
+    """Each footnote's texts (a paragraph, a list item, …), in order, one list a footnote."""
     out = []
-    for number, footnote in enumerate(document.footnotes, start=1):
+    for footnote in document.footnotes:
         collector = _Expectations(note)
         for block in footnote.children:
             collector.block(block)
-        text = " ".join(item.text for item in collector.items)
-        out.append(Expected(f"footnote {number}", text))
+        out.append([item.text for item in collector.items])
     return out
 
 
+def expected_footnotes(document: Document, note: Callable[[str], str]) -> list[Expected]:
+    """The text of every footnote, in order, one item a footnote."""
+    return [
+        Expected(f"footnote {number}", normalise(" ".join(parts)))
+        for number, parts in enumerate(footnote_parts(document, note), start=1)
+    ]
+
+
 class _Expectations:
-    def __init__(self, note: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        note: Callable[[str], str],
+        cells: str = CELL_SEPARATOR,
+        caption: Callable[[Image], str] = lambda image: image.title,
+    ) -> None:
         self.note = note
+        self.cells = cells
+        self.caption = caption
         self.items: list[Expected] = []
         self.heading = ""
         self.paragraphs = 0
@@ -137,9 +164,12 @@ class _Expectations:
             case Table(header=header, rows=rows):
                 for row in (header, *rows):
                     cells = [self.text(cell.children) for cell in row]
-                    self.add("table row", CELL_SEPARATOR.join(cells))
-            case Image() | ThematicBreak():
-                pass  # no text of their own; a caption is the format's furniture
+                    self.add("table row", normalise(self.cells.join(cells)))
+            case Image():
+                if text := normalise(self.caption(block)):
+                    self.add("caption", text)
+            case ThematicBreak():
+                pass
             case _:
                 assert_never(block)
 
@@ -191,10 +221,10 @@ def compare_sequence(expected: Sequence[Expected], found: Sequence[Found]) -> li
             where = found[-1].where if found else "the file"
             return [f"{item.what} is missing: expected {_excerpt(item.text, 0)} after {where}"]
         got = found[index]
-        if got.text == item.text:
+        if got.matches(item.text):
             continue
         following = expected[index + 1] if index + 1 < len(expected) else None
-        if following is not None and got.text == following.text:
+        if following is not None and got.matches(following.text):
             return [f"{item.what} is missing: expected {_excerpt(item.text, 0)} before {got.where}"]
         return [describe(item, got.text, got.where)]
     if len(found) > len(expected):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..model import Document
+from ..model import Document, Image
 from ..theme import Theme
 from . import Found, Verifier, check_equal, compare_sequence, expected_body, expected_footnotes
 from . import normalise as norm
@@ -14,6 +14,7 @@ from . import normalise as norm
 _MARKER = re.compile(r"^(?:- |\d+\.\s+)")
 _QUOTE = re.compile(r"^(?:> ?)+")
 _NOTE = re.compile(r"^\[(\d+)\] ")
+_FIGURE = re.compile(r"^\[图：(.*)\]$")
 NOTES_HEADING = "注释"
 
 
@@ -34,10 +35,9 @@ class TextVerifier(Verifier):
         notes = {n.label: f"[{i}]" for i, n in enumerate(document.footnotes, start=1)}
         body, footnotes = _split_notes(blocks[1:], bool(document.footnotes))
         found = [item for index, block in body for item in _items(block, index)]
-        problems += compare_sequence(expected_body(document, notes.__getitem__), found)
-        found_notes = [
-            Found(norm(_NOTE.sub("", block)), f"note block {i}") for i, block in footnotes
-        ]
+        expected = expected_body(document, notes.__getitem__, caption=_caption)
+        problems += compare_sequence(expected, found)
+        found_notes = [_note(block, index) for index, block in _group_notes(footnotes)]
         problems += compare_sequence(expected_footnotes(document, notes.__getitem__), found_notes)
         return problems
 
@@ -57,16 +57,44 @@ def _items(block: str, index: int) -> list[Found]:
     """The texts of one block: a list block holds one text an item, a table one a row."""
     if block.strip() == "* * *":
         return []
+    if figure := _FIGURE.match(block.strip()):
+        return [Found(norm(figure.group(1)), f"block {index}")]
     items: list[list[str]] = []
+    new_paragraph = True
     for line in block.split("\n"):
-        unquoted = _QUOTE.sub("", line)
-        stripped = unquoted.strip()
+        stripped = _QUOTE.sub("", line).strip()
         if not stripped:
-            continue  # the empty ">" line between quoted paragraphs
+            new_paragraph = True  # the empty ">" line between quoted paragraphs
+            continue
         starts_item = bool(_MARKER.match(stripped)) or " | " in stripped
-        if starts_item or not items:
-            items.append([_MARKER.sub("", stripped)])
+        if starts_item or new_paragraph:
+            items.append([stripped])
         else:
             items[-1].append(stripped)
+        new_paragraph = False
     where = f"block {index}"
-    return [Found(norm("\n".join(lines)), where) for lines in items]
+    return [
+        Found(norm("\n".join(lines)), where, norm(_MARKER.sub("", "\n".join(lines))))
+        for lines in items
+    ]
+
+
+def _caption(image: Image) -> str:
+    return image.title or image.alt
+
+
+def _group_notes(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """One text a note: a note's further blocks (a list, a second paragraph) are indented."""
+    notes: list[tuple[int, str]] = []
+    for index, block in blocks:
+        if notes and not _NOTE.match(block):
+            notes[-1] = (notes[-1][0], notes[-1][1] + "\n" + block)
+        else:
+            notes.append((index, block))
+    return notes
+
+
+def _note(block: str, index: int) -> Found:
+    lines = [_NOTE.sub("", line.strip()) for line in block.split("\n") if line.strip()]
+    bare = [_MARKER.sub("", line) for line in lines]
+    return Found(norm(" ".join(lines)), f"note block {index}", norm(" ".join(bare)))

@@ -1,0 +1,172 @@
+"""Reads a PDF back with pypdf: the text of every page in reading order, the outline, the
+fonts and the metadata."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from pathlib import Path
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from ..model import Document, headings, inline_text
+from ..theme import Theme
+from . import (
+    Expected,
+    Found,
+    Stream,
+    Verifier,
+    check_equal,
+    compare_sequence,
+    compare_stream,
+    expected_body,
+    footnote_parts,
+    normalise,
+)
+
+# List markers are drawn apart from their item's text, and pypdf puts them after the page's
+# text: a line that holds nothing but a marker is the list's furniture.
+_MARKER_LINE = re.compile(r"^\s*(?:[•◦▪‣·–-]|\d+[.)]|[a-zA-Z][.)]|[ivxlcIVXLC]+\.)\s*$")
+_CJK_EDGE = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
+
+
+class PdfVerifier(Verifier):
+    """The PDF: title block first, then every text in order; a running head (from page 2)
+    and a page number on every page are the only other text."""
+
+    name = "pdf"
+
+    def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        try:
+            reader = PdfReader(path)
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except (PdfReadError, OSError, ValueError) as err:
+            return [f"not a readable PDF: {err}"]
+        numbers = {note.label: str(n) for n, note in enumerate(document.footnotes, start=1)}
+        problems: list[str] = []
+        bodies: list[str] = []
+        for number, text in enumerate(pages, start=1):
+            body, furniture_problems = _strip_furniture(text, number, len(pages), document, theme)
+            problems += furniture_problems
+            bodies.append(body)
+        problems += _cut_footnotes(bodies, footnote_parts(document, numbers.__getitem__))
+        furniture = [Expected("title", normalise(document.meta.title))]
+        if document.meta.author:
+            furniture.append(Expected("author line", normalise(document.meta.author)))
+        # Cells are set apart by space on the page, not by a mark.
+        expected = furniture + expected_body(document, numbers.__getitem__, cells=" ")
+        problems += compare_stream(expected, _stream(bodies))
+        problems += _check_outline(reader, document)
+        problems += _check_fonts(reader)
+        info = reader.metadata
+        problems += check_equal("metadata title", document.meta.title, info.title if info else None)
+        catalog: Any = reader.trailer["/Root"]
+        lang = catalog.get("/Lang")
+        found_lang = str(lang) if lang is not None else None
+        problems += check_equal("document language (/Lang)", document.meta.lang, found_lang)
+        return problems
+
+
+def _strip_furniture(
+    text: str, number: int, total: int, document: Document, theme: Theme
+) -> tuple[str, list[str]]:
+    """The page's text without its page number, running head and marker-only lines."""
+    lines = [line for line in text.split("\n") if not _MARKER_LINE.match(line)]
+    problems = []
+    footer = re.escape(theme.footer.page_number).replace(r"\{page\}", r"(\d+)")
+    footer = footer.replace(r"\{pages\}", r"(\d+)").replace(r"\ ", r"\s*")
+    folio = next(
+        (i for i in range(len(lines) - 1, -1, -1) if re.fullmatch(footer, lines[i].strip())),
+        None,
+    )
+    if folio is None:
+        problems.append(f"page {number}: no page number in the footer")
+    else:
+        shown = re.fullmatch(footer, lines.pop(folio).strip())
+        if shown and shown.group(1) != str(number):
+            problems.append(f"page {number}: the footer says page {shown.group(1)}")
+    if theme.header.running_head == "title" and number > 1:
+        title = normalise(document.meta.title)
+        head = next((i for i, line in enumerate(lines) if normalise(line) == title), None)
+        if head is None:
+            problems.append(f"page {number}: no running head")
+        else:
+            del lines[head]
+    return "\n".join(lines), problems
+
+
+def _cut_footnotes(bodies: list[str], notes: list[list[str]]) -> list[str]:
+    """Remove each footnote ("N text" at the foot of a page) from the page text; a footnote
+    that is not found is a problem. Inside a note, a list's markers are inline text."""
+    problems = []
+    marker = r"\s*(?:(?:\d+[.)]|[•◦▪‣])\s*)?"
+    for number, parts in enumerate(notes, start=1):
+        pattern = re.compile(rf"{number}\s*" + marker.join(re.escape(part) for part in parts))
+        for index, body in enumerate(bodies):
+            flat = normalise(body)
+            match = pattern.search(flat)
+            if match:
+                bodies[index] = flat[: match.start()] + " " + flat[match.end() :]
+                break
+        else:
+            text = normalise(" ".join(parts))
+            problems.append(f"footnote {number} is missing: expected «{text[:16]}…» on some page")
+    return problems
+
+
+def _stream(bodies: list[str]) -> Stream:
+    """All pages as one normalised text; a paragraph that runs on to the next page joins
+    without a space between CJK characters."""
+    text = ""
+    starts: list[int] = []
+    for body in bodies:
+        page = normalise(body)
+        if text and page and not (_CJK_EDGE.match(text[-1]) and _CJK_EDGE.match(page[0])):
+            text += " "
+        starts.append(len(text))
+        text += page
+    return Stream(text, lambda offset: f"page {bisect_right(starts, offset)}")
+
+
+def _check_outline(reader: PdfReader, document: Document) -> list[str]:
+    found: list[Found] = []
+
+    def walk(items: list[Any], depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                page = reader.get_destination_page_number(item)
+                where = f"outline, page {page + 1 if page is not None else '?'}"
+                found.append(Found(f"{depth} {normalise(item.title or '')}", where))
+
+    walk(reader.outline, 1)
+    expected = [
+        Expected(f"outline entry {h.id}", f"{h.level} {normalise(inline_text(h.children))}")
+        for h in headings(document)
+    ]
+    return compare_sequence(expected, found)
+
+
+def _check_fonts(reader: PdfReader) -> list[str]:
+    """Every font a page uses carries its font program."""
+    problems = []
+    seen: set[str] = set()
+    for number, page in enumerate(reader.pages, start=1):
+        resources: Any = page.get("/Resources", {})
+        fonts: Any = resources.get_object().get("/Font", {})
+        fonts = fonts.get_object()
+        for font in (ref.get_object() for ref in fonts.values()):
+            name = str(font.get("/BaseFont", "?"))
+            if name in seen or font.get("/Subtype") == "/Type3":
+                continue
+            seen.add(name)
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0].get_object() if descendants else font
+            descriptor = described.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                problems.append(f"font {name} is not embedded (first used on page {number})")
+    return problems
