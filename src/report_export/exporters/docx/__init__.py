@@ -1,0 +1,195 @@
+"""An editable DOCX, styled by the theme as the PDF is: the document a skilled Word user makes.
+
+Real styles rather than direct formatting (Title, Heading 1-9 in the outline, Body Text with
+its first-line indent, list styles over real numbering, Quote, caption, a table style), the
+theme's Simplified Chinese faces named for East Asian text with zh-CN as its language, Chinese
+line breaking, A4 with the theme's margins, page numbers as fields, real Word footnotes,
+hyperlinks, embedded images, complete document properties, and the same bytes every build.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import docx
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.parser import parse_xml
+from docx.parts.story import StoryPart
+
+from ...model import Document, headings, inline_text
+from ...reproducible import build_timestamp, normalize_zip
+from ...theme import Theme
+from .. import Exporter
+from ..pdf import balanced_lines
+from . import package, styles
+from .layout import Layout
+from .numbering import Numbering
+from .ooxml import Element, el, field_begin, field_end, paragraph, run, text_runs
+from .styles import TOC_LEVELS, toc_style
+from .writer import Context, Scope, StoryWriter
+
+
+@dataclass(frozen=True, slots=True)
+class DocxOptions:
+    """Options of the DOCX format."""
+
+    toc: bool = False
+    """A table of contents after the title (a TOC field: Word updates it on opening)."""
+
+
+class DocxExporter(Exporter[DocxOptions]):
+    """Word's own constructs for everything the model holds, styled by the theme."""
+
+    name = "docx"
+    extension = "docx"
+    description = "editable Word document (styles, outline, footnotes)"
+    options_type = DocxOptions
+
+    def render(self, document: Document, theme: Theme, options: DocxOptions) -> bytes:
+        layout = Layout(theme)
+        lang = languages(document.meta.lang)
+        word: Any = docx.Document()
+        package.drop_template_leftovers(word)
+        ours = styles.install(
+            word.styles.element,
+            layout,
+            lang,
+            has_author=bool(document.meta.author),
+            title_after=layout.title_space_after,
+        )
+        numbering = Numbering(word.part.numbering_part.element, layout)
+        context = Context.create(document, layout, numbering)
+        stories = [write_body(word, document, context, toc=options.toc)]
+        if context.notes.ids:
+            stories.append(write_footnotes(word, context))
+        stories += package.header_footer(word, document, layout)
+        package.settings(
+            word.settings.element,
+            layout,
+            lang,
+            update_fields=options.toc,
+            footnotes=bool(context.notes.ids),
+        )
+        package.core_properties(word, document, build_timestamp(document))
+        package.app_properties(word, document)
+        package.custom_properties(word, document)
+        package.font_table(word, layout)
+        package.theme_fonts(word, layout)
+        package.number_drawings(stories)
+        styles.prune(word.styles.element, [*stories, numbering.element], ours)
+        buffer = io.BytesIO()
+        word.save(buffer)
+        return normalize_zip(buffer.getvalue(), first="[Content_Types].xml")
+
+
+def write_body(word: Any, document: Document, context: Context, *, toc: bool) -> Element:
+    """The title block, the table of contents if asked for, and the text, into the body
+    (which keeps only its section properties from the template)."""
+    content = title_block(document, context.layout)
+    if toc:
+        content += table_of_contents(document, context)
+    content += StoryWriter(context, word.part).blocks(document.blocks, Scope())
+    body: Element = word.element.body
+    section_properties = body.find(qn("w:sectPr"))
+    assert section_properties is not None  # python-docx's template has one
+    for child in list(body):
+        if child is not section_properties:
+            body.remove(child)
+    for element in content:
+        section_properties.addprevious(element)
+    return body
+
+
+def write_footnotes(word: Any, context: Context) -> Element:
+    """Every note the body referenced, into a new footnotes part."""
+    part = footnotes_part(word)
+    writer = StoryWriter(context, part)
+    for ident, note in context.notes.referenced():
+        part.element.append(writer.note(ident, note))
+    root: Element = part.element
+    return root
+
+
+def languages(lang: str) -> tuple[str, str]:
+    """(Latin, East Asian) language tags for ``w:lang``: a Chinese document's Latin words are
+    checked as English, its Chinese as ``lang``; any other document has Chinese as its East
+    Asian language, never the template's Japanese."""
+    primary, _, rest = lang.partition("-")
+    primary = primary.lower()
+    if primary == "zh":
+        region = rest.upper()
+        if region in ("", "HANS"):
+            return "en-US", "zh-CN"
+        if region == "HANT":
+            return "en-US", "zh-TW"
+        return "en-US", lang
+    if primary in ("ja", "ko"):
+        return "en-US", lang
+    return lang, "zh-CN"
+
+
+def title_block(document: Document, layout: Layout) -> list[Element]:
+    """The title, and the author under it, opening the document. A title longer than a line
+    is broken where the PDF breaks it, into lines of about equal length."""
+    meta = document.meta
+    measure = layout.text_width / layout.theme.headings.title_size_pt
+    lines: list[Element] = []
+    for index, line in enumerate(balanced_lines(meta.title, measure)):
+        if index:
+            lines.append(run([el("w:br")]))
+        lines += text_runs(line)
+    out = [paragraph("Title", lines)]
+    if meta.author:
+        out.append(paragraph("Author", text_runs(meta.author)))
+    return out
+
+
+def table_of_contents(document: Document, context: Context) -> list[Element]:
+    """A TOC field over heading levels 1-3, after a "目录" heading.
+
+    Its cached result lists the headings, each linked to its heading, without page numbers:
+    Word rebuilds the field on opening (the settings ask it to), page numbers included;
+    LibreOffice shows the cached entries as they are (it computes no page number inside a
+    TOC field), where dot leaders running to no number would look broken.
+    """
+    heading_text = "目录" if document.meta.lang.lower().startswith("zh") else "Contents"
+    out = [paragraph("TOCHeading", text_runs(heading_text))]
+    entries = [h for h in headings(document) if h.level <= TOC_LEVELS]
+    begin = field_begin(f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u')
+    if not entries:
+        out.append(paragraph(toc_style(1), [*begin, field_end()]))
+        return out
+    for index, heading in enumerate(entries):
+        name = context.heading_bookmarks[heading.id]
+        text = inline_text(heading.children).replace("\n", " ")
+        link = el("w:hyperlink", {"w:anchor": name, "w:history": "1"}, *text_runs(text))
+        prefix = begin if index == 0 else []
+        out.append(paragraph(toc_style(heading.level), [*prefix, link]))
+    out[-1].append(field_end())
+    return out
+
+
+def footnotes_part(word: Any) -> Any:
+    """/word/footnotes.xml with Word's two separator notes (ids -1 and 0), related to the
+    document; python-docx 1.2 has no footnotes of its own."""
+    separator = (
+        '<w:footnote w:type="{kind}" w:id="{ident}"><w:p><w:pPr>'
+        '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+        "<w:r><w:{kind}/></w:r></w:p></w:footnote>"
+    )
+    xml = (
+        f"<w:footnotes {nsdecls('w', 'r', 'wp', 'a', 'pic')}>"
+        + separator.format(kind="separator", ident=-1)
+        + separator.format(kind="continuationSeparator", ident=0)
+        + "</w:footnotes>"
+    )
+    part = StoryPart(
+        PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(xml), word.part.package
+    )
+    word.part.relate_to(part, RT.FOOTNOTES)
+    return part

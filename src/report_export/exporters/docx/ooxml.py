@@ -1,0 +1,325 @@
+"""Small builders for WordprocessingML: elements, runs, fields and unit conversions.
+
+python-docx 1.2 covers paragraphs, runs and styles by name, but not numbering, footnotes,
+fields, hyperlinks or bookmarks; those are written here as XML, always in the child order the
+schema prescribes (Word refuses a file whose ``w:pPr`` children are out of order, where
+LibreOffice shrugs, so tests by LibreOffice alone would not catch it).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+Element = etree._Element
+"""An OOXML element (python-docx's element classes are lxml elements)."""
+
+TWIPS_PER_PT = 20
+EMU_PER_PT = 12700
+
+
+def twips(points: float) -> str:
+    """A length in points as twentieths of a point, the unit of indents and spacing."""
+    return str(round(points * TWIPS_PER_PT))
+
+
+def half_points(points: float) -> str:
+    """A font size in points as half-points, the unit of ``w:sz``."""
+    return str(round(points * 2))
+
+
+def eighths(points: float) -> str:
+    """A border width in points as eighths of a point, the unit of ``w:sz`` on borders."""
+    return str(max(2, round(points * 8)))
+
+
+def el(tag: str, attrs: dict[str, str] | None = None, *children: Element | None) -> Element:
+    """A new element ``tag`` (``"w:p"``) with prefixed attributes and children (None skipped)."""
+    element: Element = OxmlElement(tag)
+    for key, value in (attrs or {}).items():
+        element.set(qn(key), value)
+    for child in children:
+        if child is not None:
+            element.append(child)
+    return element
+
+
+def val(tag: str, value: str) -> Element:
+    """An element whose one attribute is ``w:val``."""
+    return el(tag, {"w:val": value})
+
+
+# Control characters XML 1.0 cannot hold at all (tab, line feed and carriage return aside).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text_el(text: str, tag: str = "w:t") -> Element:
+    """A ``w:t`` (or ``w:instrText``) keeping leading and trailing spaces."""
+    element = el(tag)
+    element.text = _NOT_XML.sub("", text)
+    if text != text.strip():
+        element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return element
+
+
+def run(
+    content: Iterable[Element], style: str | None = None, rpr: Element | None = None
+) -> Element:
+    """A run of ``content`` in character style ``style`` (and extra run properties)."""
+    properties = rpr if rpr is not None else el("w:rPr")
+    if style is not None:
+        properties.insert(0, val("w:rStyle", style))
+    children = list(content)
+    return el("w:r", None, properties if len(properties) else None, *children)
+
+
+def text_runs(text: str, style: str | None = None, rpr: Element | None = None) -> list[Element]:
+    """Runs for ``text``: tabs become ``w:tab``, everything else is ``w:t``."""
+    content: list[Element] = []
+    for index, piece in enumerate(text.split("\t")):
+        if index:
+            content.append(el("w:tab"))
+        if piece:
+            content.append(text_el(piece))
+    if not content:
+        return []
+    return [run(content, style, copy.deepcopy(rpr) if rpr is not None else None)]
+
+
+def field(instruction: str, result: str = "", style: str | None = None) -> list[Element]:
+    """A complex field (begin / instruction / separate / cached result / end) as runs.
+
+    Complex rather than ``w:fldSimple`` because Word and LibreOffice both update complex
+    fields in headers, footers and tables of contents, and keep their result's formatting.
+    """
+    runs = field_begin(instruction, style)
+    if result:
+        runs.append(run([text_el(result)], style))
+    runs.append(field_end(style))
+    return runs
+
+
+def field_begin(instruction: str, style: str | None = None) -> list[Element]:
+    """The runs that open a complex field, up to where its result starts."""
+    return [
+        run([el("w:fldChar", {"w:fldCharType": "begin"})], style),
+        run([text_el(f" {instruction} ", "w:instrText")], style),
+        run([el("w:fldChar", {"w:fldCharType": "separate"})], style),
+    ]
+
+
+def field_end(style: str | None = None) -> Element:
+    """The run that closes a complex field."""
+    return run([el("w:fldChar", {"w:fldCharType": "end"})], style)
+
+
+def paragraph(
+    style: str | None, content: Iterable[Element], ppr: Iterable[Element] = ()
+) -> Element:
+    """A paragraph in ``style`` with extra paragraph properties ``ppr`` (schema order)."""
+    properties = el("w:pPr")
+    if style is not None:
+        properties.append(val("w:pStyle", style))
+    for child in ppr:
+        properties.append(child)
+    return el("w:p", None, properties if len(properties) else None, *content)
+
+
+def bookmark(ident: int, name: str, content: Iterable[Element]) -> list[Element]:
+    """``content`` wrapped in a bookmark ``name``."""
+    return [
+        el("w:bookmarkStart", {"w:id": str(ident), "w:name": name}),
+        *content,
+        el("w:bookmarkEnd", {"w:id": str(ident)}),
+    ]
+
+
+# --- properties, built in schema order -----------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Border:
+    """One side of a paragraph or table border."""
+
+    width_pt: float
+    color: str
+    space_pt: float = 0
+
+    def element(self, side: str) -> Element:
+        return el(
+            f"w:{side}",
+            {
+                "w:val": "single",
+                "w:sz": eighths(self.width_pt),
+                "w:space": str(round(self.space_pt)),
+                "w:color": self.color,
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Indent:
+    """Paragraph indents in points; ``first_line_chars`` in characters (Word's own unit)."""
+
+    left: float = 0
+    right: float = 0
+    hanging: float = 0
+    first_line: float = 0
+    first_line_chars: float = 0
+
+    def element(self) -> Element:
+        attrs: dict[str, str] = {}
+        if self.left:
+            attrs["w:left"] = twips(self.left)
+        if self.right:
+            attrs["w:right"] = twips(self.right)
+        if self.hanging:
+            attrs["w:hanging"] = twips(self.hanging)
+        elif self.first_line_chars:
+            # Word reads the Chars form (it follows the font size); LibreOffice ignores it
+            # and reads w:firstLine, so both are written and agree.
+            attrs["w:firstLineChars"] = str(round(self.first_line_chars * 100))
+            attrs["w:firstLine"] = twips(self.first_line)
+        else:
+            attrs["w:firstLine"] = twips(self.first_line)
+        return el("w:ind", attrs)
+
+
+def ppr(
+    *,
+    keep_next: bool = False,
+    keep_lines: bool = False,
+    widow_control: bool | None = None,
+    numbering: tuple[int, int] | None = None,
+    borders: dict[str, Border | None] | None = None,
+    shade: str | None = None,
+    tabs: tuple[tuple[str, float, str], ...] = (),
+    cjk_breaking: bool = False,
+    before: float | None = None,
+    after: float | None = None,
+    line: float | None = None,
+    line_rule: str = "atLeast",
+    indent: Indent | None = None,
+    contextual: bool = False,
+    align: str | None = None,
+    outline_level: int | None = None,
+) -> list[Element]:
+    """Paragraph properties (children of ``w:pPr``, without ``w:pStyle``) in schema order.
+
+    ``numbering`` is (numId, level); a side mapped to None in ``borders`` is switched off;
+    ``tabs`` are (kind, position in pt, leader);
+    ``line`` is in points (``line_rule`` "atLeast" or "exact") or a multiple ("auto").
+    """
+    out: list[Element] = []
+    if keep_next:
+        out.append(el("w:keepNext"))
+    if keep_lines:
+        out.append(el("w:keepLines"))
+    if widow_control is not None:
+        out.append(val("w:widowControl", "1" if widow_control else "0"))
+    if numbering is not None:
+        num_id, level = numbering
+        out.append(el("w:numPr", None, val("w:ilvl", str(level)), val("w:numId", str(num_id))))
+    if borders:
+        box = el("w:pBdr")
+        for side in ("top", "left", "bottom", "right"):
+            if side in borders:
+                border = borders[side]
+                box.append(border.element(side) if border else el(f"w:{side}", {"w:val": "nil"}))
+        out.append(box)
+    if shade is not None:
+        out.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade}))
+    if tabs:
+        out.append(
+            el(
+                "w:tabs",
+                None,
+                *(
+                    el("w:tab", {"w:val": kind, "w:leader": leader, "w:pos": twips(pos)})
+                    for kind, pos, leader in tabs
+                ),
+            )
+        )
+    if cjk_breaking:
+        # Chinese line breaking: no closing punctuation at a line's start nor opening at its
+        # end (kinsoku), punctuation kept inside the text block as in the PDF (no hanging),
+        # and Word's automatic spacing between Chinese and Latin letters or digits.
+        out += [
+            val("w:kinsoku", "1"),
+            val("w:overflowPunct", "0"),
+            val("w:topLinePunct", "0"),
+            val("w:autoSpaceDE", "1"),
+            val("w:autoSpaceDN", "1"),
+        ]
+    spacing: dict[str, str] = {}
+    if before is not None:
+        spacing["w:before"] = twips(before)
+    if after is not None:
+        spacing["w:after"] = twips(after)
+    if line is not None:
+        spacing["w:line"] = str(round(line * 240)) if line_rule == "auto" else twips(line)
+        spacing["w:lineRule"] = line_rule
+    if spacing:
+        out.append(el("w:spacing", spacing))
+    if indent is not None:
+        out.append(indent.element())
+    if contextual:
+        out.append(el("w:contextualSpacing"))
+    if align is not None:
+        out.append(val("w:jc", align))
+    if outline_level is not None:
+        out.append(val("w:outlineLvl", str(outline_level)))
+    return out
+
+
+def fonts(name: str, hint: bool = False) -> Element:
+    """``w:rFonts`` naming one face for every script, East Asian included.
+
+    python-docx's ``font.name`` writes only ``w:ascii``/``w:hAnsi``, and any ``*Theme``
+    attribute would win over a name: a freshly built element has neither problem.
+    """
+    attrs = {"w:ascii": name, "w:hAnsi": name, "w:eastAsia": name, "w:cs": name}
+    if hint:
+        # Characters both Latin and Chinese text use (“”‘’…—·) are set as Chinese.
+        attrs["w:hint"] = "eastAsia"
+    return el("w:rFonts", attrs)
+
+
+def rpr(
+    *,
+    font: str | None = None,
+    bold: bool = False,
+    color: str | None = None,
+    size: float | None = None,
+    shade: str | None = None,
+    superscript: bool = False,
+    underline: bool = False,
+    lang: tuple[str, str] | None = None,
+) -> Element:
+    """Run properties (``w:rPr``) in schema order; ``lang`` is (Latin, East Asian) tags."""
+    out = el("w:rPr")
+    if font is not None:
+        out.append(fonts(font))
+    if bold:
+        out.append(el("w:b"))
+        out.append(el("w:bCs"))
+    if color is not None:
+        out.append(val("w:color", color))
+    if size is not None:
+        out.append(val("w:sz", half_points(size)))
+        out.append(val("w:szCs", half_points(size)))
+    if underline:
+        out.append(val("w:u", "single"))
+    if shade is not None:
+        out.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade}))
+    if superscript:
+        out.append(val("w:vertAlign", "superscript"))
+    if lang is not None:
+        out.append(el("w:lang", {"w:val": lang[0], "w:eastAsia": lang[1], "w:bidi": "ar-SA"}))
+    return out
