@@ -55,6 +55,16 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("formats", help="list the installed formats")
+
+    import_cmd = commands.add_parser(
+        "import", help="recover a Markdown source from a scraped document-site copy"
+    )
+    import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
+    import_cmd.add_argument("-o", "--output", type=Path, required=True, metavar="SOURCE.md")
+    import_cmd.add_argument(
+        "--review", type=Path, metavar="REVIEW.html", help="also write a review page"
+    )
+    import_cmd.add_argument("--force", action="store_true", help="overwrite existing outputs")
     return parser
 
 
@@ -115,6 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _formats()
         if args.command == "verify":
             return _verify(args)
+        if args.command == "import":
+            from .importers.scraped import run_import
+
+            for line in run_import(args.scraped, args.output, args.review, args.force):
+                print(line)
+            return 0
         return _build(args)
     except ReportExportError as err:
         print(f"report-export: {err}", file=sys.stderr)

@@ -1,0 +1,6 @@
+"""Importers: other texts in, a canonical Markdown source out (never an export).
+
+``scraped`` recovers a source from a document site's scraped copy, through the stages ``chrome``,
+``chunks``, ``structure``, ``punctuation``, ``spun_words`` (with its table ``spun_words.toml``)
+and ``quotes``; ``review`` renders the page a person checks the import on.
+"""

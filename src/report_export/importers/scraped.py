@@ -1,0 +1,308 @@
+"""Import a scraped document-site copy into a canonical Markdown source.
+
+    report-export import SCRAPED -o SOURCE.md [--review REVIEW.html] [--force]
+
+The pipeline is six small pure stages, each text -> ``Stage`` (its output, its changes, its
+flags): chrome -> chunks -> structure -> punctuation -> spun words -> quotes, then a last one that
+escapes what Markdown would read as syntax. Every change and flag is located both in the scraped
+text and in the imported body, so the review page can show each one on both sides.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import ReportExportError
+from ..output import write_atomic
+from ..reader import read_text
+from .changes import KINDS, Kind, PositionMap, Stage, change
+from .chrome import ProvenanceValue, strip_chrome
+from .chunks import join_chunks
+from .punctuation import normalize_punctuation
+from .quotes import restore_quotes
+from .spun_words import Table, load_table, repair_spun_words
+from .structure import rebuild_structure
+
+_CONTEXT = 12
+
+
+@dataclass(frozen=True, slots=True)
+class LocatedChange:
+    """A change, with where it is in the scraped text and in the imported body."""
+
+    kind: Kind
+    stage: str
+    before: str
+    after: str
+    note: str
+    source: tuple[int, int]
+    result: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class LocatedFlag:
+    """A flag, with where it is in the scraped text and in the imported body."""
+
+    kind: Kind
+    stage: str
+    message: str
+    suggestion: str
+    source: tuple[int, int]
+    result: tuple[int, int]
+    context: str
+    """The imported text around the spot, the spot itself between 【 and 】."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """A finished import: the Markdown source, and every change and flag that made it."""
+
+    path: Path
+    scraped: str
+    """The scraped text as read (BOM dropped, line ends and Unicode normalized)."""
+    title: str
+    provenance: tuple[tuple[str, ProvenanceValue], ...]
+    front_matter: str
+    body: str
+    changes: tuple[LocatedChange, ...]
+    flags: tuple[LocatedFlag, ...]
+    blocks: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
+    """Each body block (heading or paragraph): its span in the scraped text and in the body.
+    The scraped spans follow each other; what lies before the first is the site's header."""
+
+    @property
+    def markdown(self) -> str:
+        """The whole source file: front matter, a blank line, the body."""
+        return f"{self.front_matter}\n{self.body}\n"
+
+
+def import_scraped(text: str, path: Path, table: Table | None = None) -> ImportResult:
+    """Run the pipeline over the scraped ``text`` (read from ``path``, named in errors)."""
+    scraped = unicodedata.normalize("NFC", text.removeprefix("\ufeff")).replace("\r\n", "\n")
+    scraped = scraped.replace("\r", "\n")
+    chrome = strip_chrome(scraped, path)
+    chunks = join_chunks(chrome.stage.text)
+    if not chunks.text.strip():
+        raise ReportExportError("not a scraped document-site copy: the chunks hold no text", path)
+    structure = rebuild_structure(chunks.text, chrome.site_title)
+    if "\n\n" not in structure.text:
+        raise ReportExportError("the copy holds a title but no text", path)
+    punctuation = normalize_punctuation(structure.text)
+    spun = repair_spun_words(punctuation.text, table or load_table())
+    quotes = restore_quotes(spun.text)
+    title = quotes.text.split("\n", 1)[0]
+    markdown = finish_markdown(quotes.text)
+    stages = (chrome.stage, chunks, structure, punctuation, spun, quotes, markdown)
+    return ImportResult(
+        path=path,
+        scraped=scraped,
+        title=title,
+        provenance=chrome.provenance,
+        front_matter=front_matter(title, chrome.provenance),
+        body=markdown.text,
+        changes=tuple(_locate_changes(stages)),
+        flags=tuple(_locate_flags(stages)),
+        blocks=_locate_blocks(stages),
+    )
+
+
+def import_file(path: Path) -> ImportResult:
+    """Read the scraped copy at ``path`` and import it."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ReportExportError("no such file", path) from None
+    except OSError as err:
+        raise ReportExportError(f"cannot read: {err.strerror}", path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ReportExportError(
+            f"not a scraped copy: not valid UTF-8 text (byte {err.start})", path, line
+        ) from None
+    return import_scraped(text, path)
+
+
+def run_import(scraped: Path, output: Path, review: Path | None, force: bool) -> list[str]:
+    """The ``import`` command: write the source (and the review page); the lines to print."""
+    targets = [output] + ([review] if review is not None else [])
+    if review is not None and review.resolve() == output.resolve():
+        raise ReportExportError("the review page and the source cannot be the same file", review)
+    for target in targets:
+        if target.resolve() == scraped.resolve():
+            raise ReportExportError("refusing to write over the scraped copy", target)
+        if target.exists() and not force:
+            raise ReportExportError("exists; pass --force to overwrite it", target)
+    result = import_file(scraped)
+    # The source must read back: an import that the reader refuses is a bug, not an output.
+    read_text(result.markdown, output)
+    page = None
+    if review is not None:
+        from .review import render_review  # review imports this module: import it late
+
+        page = render_review(result, output.name)
+    write_atomic(output, result.markdown.encode("utf-8"))
+    lines = [str(output)]
+    if review is not None and page is not None:
+        write_atomic(review, page.encode("utf-8"))
+        lines.append(str(review))
+    counts = Counter(item.kind for item in result.changes)
+    summary = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS if counts[kind])
+    lines.append(f"{len(result.changes)} changes ({summary}); {len(result.flags)} flags to review")
+    return lines
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"#+ ")
+_INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<]|&(?=#?\w+;)")
+# What opens a list, a heading or a quote at a paragraph's start ("1. 概述" would be a list).
+_BLOCK_START = re.compile(r"(?:\d{1,9}[.)]|[-+*]|#{1,6})(?=[ \t]|$)|>")
+
+
+def finish_markdown(text: str) -> Stage:
+    """The last stage: the title line goes (to the front matter), and what CommonMark would
+    take for syntax in the body's plain text is escaped."""
+    title_end = text.index("\n\n") + 2
+    changes = [change("structure", text, 0, title_end, "", "the title: to the front matter")]
+    at = title_end
+    for line in text[title_end:].split("\n"):
+        heading = _HEADING.match(line)
+        offset = heading.end() if heading else 0
+        for match in _INLINE_SPECIAL.finditer(line, offset):
+            start = at + match.start()
+            changes.append(change("structure", text, start, start, "\\", "Markdown escape"))
+        start_match = None if heading else _BLOCK_START.match(line)
+        if start_match and not any(c.start == at + start_match.end() - 1 for c in changes):
+            point = at + start_match.end() - 1
+            changes.append(change("structure", text, point, point, "\\", "Markdown escape"))
+        if heading and line.endswith("#"):
+            point = at + len(line) - 1
+            if not any(c.start == point for c in changes):
+                changes.append(change("structure", text, point, point, "\\", "Markdown escape"))
+        at += len(line) + 1
+    return Stage.apply("markdown", text, changes)
+
+
+def front_matter(title: str, provenance: tuple[tuple[str, ProvenanceValue], ...]) -> str:
+    """The YAML front matter block, laid out as ``source/report.md``'s is."""
+    lines = ["---", f"title: {_scalar(title)}", "lang: zh-CN"]
+    if provenance:
+        lines.append("provenance:")
+        lines.extend(f"  {key}: {_scalar(value)}" for key, value in provenance)
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: ProvenanceValue) -> str:
+    """A YAML scalar: plain where YAML reads it back as the same string, else double-quoted."""
+    if isinstance(value, int):
+        return str(value)
+    plain = re.fullmatch(r"[^\W_][\w（）《》、·—]*", value) is not None
+    if plain and yaml.safe_load(value) == value:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- locating changes and flags -----------------------------------------------------------------
+
+
+def _locate_changes(stages: tuple[Stage, ...]) -> list[LocatedChange]:
+    positions = PositionMap(stages)
+    located: list[LocatedChange] = []
+    for index, stage in enumerate(stages):
+        for item, (a0, a1, b0, b1) in zip(stage.changes, stage.spans(), strict=True):
+            source = positions.backward(a0, a1, index - 1) if index else (a0, a1)
+            result = positions.forward(b0, b1, index + 1) if index + 1 < len(stages) else (b0, b1)
+            located.append(
+                LocatedChange(
+                    item.kind, stage.name, item.before, item.after, item.note, source, result
+                )
+            )
+    return located
+
+
+def _locate_flags(stages: tuple[Stage, ...]) -> list[LocatedFlag]:
+    positions = PositionMap(stages)
+    body = stages[-1].text
+    located: list[LocatedFlag] = []
+    for index, stage in enumerate(stages):
+        for flag in stage.flags:
+            source = (
+                positions.backward(flag.start, flag.end, index - 1)
+                if index
+                else (flag.start, flag.end)
+            )
+            result = positions.forward(flag.start, flag.end, index)
+            located.append(
+                LocatedFlag(
+                    flag.kind,
+                    stage.name,
+                    flag.message,
+                    flag.suggestion,
+                    source,
+                    result,
+                    # A flag on text the import dropped (a site line) shows that text.
+                    _context(stages[0].before, *source)
+                    if result[0] == result[1] and source[0] < source[1]
+                    else _context(body, *result),
+                )
+            )
+    return located
+
+
+def _locate_blocks(
+    stages: tuple[Stage, ...],
+) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
+    """Pair each block of the body with the stretch of the scraped text it came from.
+
+    A block's stretch starts where its text (past the heading marks) starts in the scraped text
+    and runs to where the next one's starts: the break spaces and chunk numbers between two
+    blocks go with the second, the title and the site's header before the first.
+    """
+    positions = PositionMap(stages)
+    body = stages[-1].text
+    last = len(stages) - 1
+    blocks: list[tuple[int, int]] = []
+    starts: list[int] = []
+    at = 0
+    for block in body.split("\n\n"):
+        marks = _HEADING.match(block)
+        text_start = at + (marks.end() if marks else 0)
+        starts.append(positions.backward_point(text_start, last, start=True))
+        blocks.append((at, at + len(block)))
+        at += len(block) + 2
+    end = positions.backward_point(len(body), last, start=False)
+    bounds = [*starts, end]
+    return tuple(
+        ((bounds[index], bounds[index + 1]), result) for index, result in enumerate(blocks)
+    )
+
+
+def _context(text: str, start: int, end: int) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    left = text[max(line_start, start - _CONTEXT) : start]
+    right = text[end : min(line_end, end + _CONTEXT)]
+    return f"{left}【{text[start:end]}】{right}"
+
+
+__all__ = [
+    "ImportResult",
+    "LocatedChange",
+    "LocatedFlag",
+    "finish_markdown",
+    "front_matter",
+    "import_file",
+    "import_scraped",
+    "run_import",
+]
