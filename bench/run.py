@@ -97,22 +97,25 @@ def peer(source: Path, fmt: str, out: Path) -> list[list[str]]:
 
 def bare_weasyprint(source: Path, out: Path) -> list[str]:
     """WeasyPrint alone on the HTML and CSS report-export hands it."""
-    script = (
-        "import sys, weasyprint\n"
-        "html = open(sys.argv[1], encoding='utf-8').read()\n"
-        "weasyprint.HTML(string=html, base_url=sys.argv[3]).write_pdf(sys.argv[2])\n"
-    )
-    html = out / f"{source.stem}.bare.html"
+    html, css = out / f"{source.stem}.bare.html", out / f"{source.stem}.bare.css"
     dump = (
         "import sys\nfrom pathlib import Path\n"
         "from report_export.reader import read_file\n"
         "from report_export.theme import load_theme\n"
-        "from report_export.exporters.pdf import print_html\n"
-        "doc = read_file(Path(sys.argv[1]))\n"
-        "Path(sys.argv[2]).write_text(print_html(doc, load_theme()), encoding='utf-8')\n"
+        "from report_export.fetch import asset_roots\n"
+        "from report_export.exporters.pdf import print_css, render_html\n"
+        "doc, theme = read_file(Path(sys.argv[1])), load_theme()\n"
+        "roots = asset_roots(doc, theme.path.parent)\n"
+        "Path(sys.argv[2]).write_text(render_html(doc, theme, roots), encoding='utf-8')\n"
+        "Path(sys.argv[3]).write_text(print_css(theme), encoding='utf-8')\n"
     )
-    subprocess.run([sys.executable, "-c", dump, str(source), str(html)], check=True)
-    return [sys.executable, "-c", script, str(html), str(out / "bare.pdf"), str(source.parent)]
+    subprocess.run([sys.executable, "-c", dump, str(source), str(html), str(css)], check=True)
+    render = (
+        "import sys, weasyprint\n"
+        "weasyprint.HTML(filename=sys.argv[1]).write_pdf("
+        "sys.argv[3], stylesheets=[weasyprint.CSS(filename=sys.argv[2])])\n"
+    )
+    return [sys.executable, "-c", render, str(html), str(css), str(out / "bare.pdf")]
 
 
 def main() -> None:

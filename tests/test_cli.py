@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from report_export.exporters.text import display_width
+from report_export.typography import display_width
 
 from .conftest import SOURCE, run_cli
 

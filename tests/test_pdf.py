@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from report_export.errors import ReportExportError
-from report_export.exporters.pdf import PdfExporter, PdfOptions, balanced_lines
+from report_export.exporters.pdf import PdfExporter, PdfOptions
 from report_export.model import (
     Block,
     BlockQuote,
@@ -45,6 +45,7 @@ from report_export.model import (
 from report_export.reader import read_file
 from report_export.reproducible import build_timestamp
 from report_export.theme import STYLES_DIR, Theme, load_theme
+from report_export.typography import balanced_lines
 
 from .conftest import FIXTURES, SOURCE, run_cli, tool
 

@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from report_export.exporters.text import (
-    CLOSING,
-    OPENING,
-    TextExporter,
-    TextOptions,
-    display_width,
-    wrap_line,
-)
+from report_export.exporters.text import TextExporter, TextOptions
 from report_export.model import Heading, Paragraph, inline_text
 from report_export.reader import read_file, read_text
 from report_export.theme import load_theme
+from report_export.typography import CLOSING, OPENING, display_width, wrap_line
 
 from .conftest import SOURCE
 

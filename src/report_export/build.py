@@ -120,20 +120,28 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
 def _render_stale(
     request: BuildRequest, names: list[str], progress: Progress
 ) -> list[tuple[str, Path, bytes]]:
+    exporters = [load_exporter(name) for name in names]
+    options = split_options(exporters, request.options)
+    workers = min(len(exporters), os.cpu_count() or 1)
+    if workers == 1:
+        document, theme = _read(request)
+        progress.started(names)
+        rendered = {}
+        for exporter in exporters:
+            rendered[exporter.name] = render(exporter, document, theme, options[exporter.name])
+            progress.finished(exporter.name)
+        progress.done()
+    else:
+        rendered = _render_parallel(request, exporters, options, workers, progress)
+    return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
+
+
+def _read(request: BuildRequest) -> tuple[Document, Theme]:
     from .reader import read_file
     from .theme import load_theme
 
-    exporters = [load_exporter(name) for name in names]
-    options = split_options(exporters, request.options)
     theme = load_theme(request.theme)
-    document = read_file(request.source)
-    jobs = [(exporter, options[exporter.name]) for exporter in exporters]
-    progress.started(names)
-    try:
-        rendered = _render_all(jobs, document, theme, progress)
-    finally:
-        progress.done()
-    return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
+    return read_file(request.source), theme
 
 
 def render(
@@ -143,42 +151,50 @@ def render(
     return exporter().render(document, theme, options)
 
 
-def _render_all(
-    jobs: list[tuple[type[Exporter[object]], object]],
-    document: Document,
-    theme: Theme,
+def _prepare(exporters: list[type[Exporter[object]]]) -> None:
+    for exporter in exporters:
+        exporter.prepare()
+
+
+def _render_parallel(
+    request: BuildRequest,
+    exporters: list[type[Exporter[object]]],
+    options: dict[str, object],
+    workers: int,
     progress: Progress,
 ) -> dict[str, bytes]:
-    """Render every job; with more than one, in worker processes, one a core.
+    """Render in worker processes, one a core.
 
-    Workers are forked, so they share what the parent has imported, and each loads its own
-    heavy libraries (WeasyPrint only where a PDF is made); a fresh pool a build also keeps
-    WeasyPrint's growth in a long process (PITFALLS) out of the caller.
+    The workers start first and load their heavy libraries (``Exporter.prepare``) while this
+    process reads the source; they are forked, so they share what is already imported. A
+    fresh pool a build also keeps WeasyPrint's growth in a long process (PITFALLS) out of the
+    caller. The costliest formats are submitted first, so the PDF never waits behind the
+    quick ones.
     """
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers == 1:
-        out = {}
-        for exporter, options in jobs:
-            out[exporter.name] = render(exporter, document, theme, options)
-            progress.finished(exporter.name)
-        return out
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("fork")
-    # Longest first: the PDF should not wait behind the quick formats.
-    ordered = sorted(jobs, key=lambda job: job[0].cost, reverse=True)
-    out = {}
+    out: dict[str, bytes] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # One warm-up a worker: each submission starts a worker while none is idle.
+        warm_ups = [pool.submit(_prepare, exporters) for _ in range(workers)]
+        document, theme = _read(request)
+        for warm_up in warm_ups:
+            warm_up.result()
+        progress.started([e.name for e in exporters])
+        ordered = sorted(exporters, key=lambda exporter: exporter.cost, reverse=True)
         pending: dict[Future[bytes], str] = {
-            pool.submit(render, exporter, document, theme, options): exporter.name
-            for exporter, options in ordered
+            pool.submit(render, e, document, theme, options[e.name]): e.name for e in ordered
         }
-        while pending:
-            finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            for future in finished:
-                name = pending.pop(future)
-                out[name] = future.result()
-                progress.finished(name)
-            progress.tick()
+        try:
+            while pending:
+                finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    name = pending.pop(future)
+                    out[name] = future.result()
+                    progress.finished(name)
+                progress.tick()
+        finally:
+            progress.done()
     return out

@@ -37,6 +37,11 @@ class Exporter(ABC, Generic[OptionsT]):
     cost: ClassVar[int] = 1
     """Relative render time; a parallel build starts the costliest formats first."""
 
+    @classmethod
+    def prepare(cls) -> None:
+        """Load what ``render`` needs (heavy libraries), ahead of time: a parallel build calls
+        it in the worker process while the source is still being read."""
+
     @abstractmethod
     def render(self, document: Document, theme: Theme, options: OptionsT) -> bytes:
         """The output file's bytes. Same document, theme and options: same bytes."""

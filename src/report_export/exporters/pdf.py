@@ -42,8 +42,8 @@ from ..model import (
 )
 from ..reproducible import build_timestamp
 from ..theme import STYLES_DIR, Theme
+from ..typography import balanced_lines, display_width
 from . import Exporter
-from .text import CLOSING, OPENING, char_width, display_width, wrap_line
 
 if TYPE_CHECKING:
     from weasyprint.urls import URLFetcherResponse
@@ -81,6 +81,10 @@ class PdfExporter(Exporter[PdfOptions]):
     description = "print-ready PDF (A4, outline, page footnotes, embedded subset fonts)"
     options_type = PdfOptions
     cost = 10
+
+    @classmethod
+    def prepare(cls) -> None:
+        import weasyprint  # noqa: F401  (0.5-1 s: worth starting before the source is read)
 
     def render(self, document: Document, theme: Theme, options: PdfOptions) -> bytes:
         check_coverage(document, theme, margin_texts(document, theme))
@@ -301,53 +305,6 @@ class PrintHtmlRenderer(HtmlRenderer):
         if blocks and isinstance(blocks[0], Paragraph):
             first, blocks = self.inlines(blocks[0].children), blocks[1:]
         return first + "".join(self.note_block(block) for block in blocks)
-
-
-# A title broken after one of these reads as two phrases (…转型的 / 实践路径…).
-_PHRASE_ENDS = frozenset("的与和及之、，：；— ")
-
-
-def balanced_lines(text: str, measure_em: float) -> list[str]:
-    """``text`` in as few lines as fit ``measure_em`` ems, all about as long.
-
-    A long title set line by line leaves a word or two alone on its last line (报告 under a
-    full line); balanced lines read as a designed title. Widths are counted as a CJK face sets
-    them: a wide character one em, any other half an em. A two-line title breaks at the most
-    even place, or one character off it where a phrase ends; breaks follow the plain-text
-    wrapper's rules (no closing punctuation at a line start, Latin words kept whole).
-    """
-    columns = max(int(measure_em * 2), 4)
-    total = display_width(text)
-    if total <= columns:
-        return [text]
-    if total <= 2 * columns:
-        best: tuple[int, int] | None = None
-        for at in range(1, len(text)):
-            left, right = text[:at].rstrip(" "), text[at:].lstrip(" ")
-            if not _may_break(text, at) or max(map(display_width, (left, right))) > columns:
-                continue
-            cost = abs(display_width(left) - display_width(right))
-            cost -= 2 if text[at - 1] in _PHRASE_ENDS else 0
-            if best is None or cost < best[0]:
-                best = (cost, at)
-        if best is not None:
-            return [text[: best[1]].rstrip(" "), text[best[1] :].lstrip(" ")]
-    count = -(-total // columns)
-    for width in range(-(-total // count), columns + 1):
-        lines = wrap_line(text, width)
-        if len(lines) <= count:
-            return lines
-    return wrap_line(text, columns)
-
-
-def _may_break(text: str, at: int) -> bool:
-    """Whether a line may break before ``text[at]`` (the plain-text wrapper's rules)."""
-    before, after = text[at - 1], text[at]
-    if after in CLOSING or before in OPENING:
-        return False
-    if " " in (before, after):
-        return True
-    return char_width(before) == 2 or char_width(after) == 2
 
 
 def render_html(document: Document, theme: Theme, roots: Sequence[Path]) -> str:

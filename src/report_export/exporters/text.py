@@ -22,12 +22,8 @@ from ..model import (
     inline_text,
 )
 from ..theme import Theme
+from ..typography import display_width, wrap_line
 from . import Exporter
-
-# Never at the start of a line (GB/T 15834 and common 禁则): closing punctuation.
-CLOSING = set("，。、；：？！”’）》」』】〕〉…—,.;:?!)]}")
-# Never at the end of a line: opening punctuation.
-OPENING = set("“‘（《「『【〔〈([{")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,60 +107,3 @@ class _TextWriter:
 
     def row(self, row: tuple[TableCell, ...], prefix: str) -> str:
         return self.lines(" | ".join(self.text(cell.children) for cell in row), prefix)
-
-
-def char_width(char: str) -> int:
-    """Columns a character takes on a terminal: two for East Asian wide and fullwidth."""
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes."""
-    return sum(char_width(c) for c in text)
-
-
-def wrap_line(line: str, width: int) -> list[str]:
-    """Break ``line`` into lines of at most ``width`` columns.
-
-    Breaks fall between any two wide characters or at spaces in Latin text; a break never puts
-    closing punctuation at a line's start nor opening punctuation at its end (the character
-    before it moves down instead), and a Latin word is split only when longer than a line.
-    """
-    width = max(width, 4)
-    lines: list[str] = []
-    rest = line
-    while display_width(rest) > width:
-        cut = _fit(rest, width)
-        cut = _allowed_break(rest, cut)
-        lines.append(rest[:cut].rstrip(" "))
-        rest = rest[cut:].lstrip(" ")
-    lines.append(rest)
-    return lines
-
-
-def _fit(text: str, width: int) -> int:
-    """The largest prefix length of ``text`` that fits in ``width`` columns."""
-    used = 0
-    for index, char in enumerate(text):
-        used += char_width(char)
-        if used > width:
-            return index
-    return len(text)
-
-
-def _allowed_break(text: str, cut: int) -> int:
-    """Move ``cut`` left to the nearest place a line may break; ``cut`` itself if none."""
-    for candidate in range(cut, 0, -1):
-        if _may_break(text, candidate):
-            return candidate
-    return cut
-
-
-def _may_break(text: str, at: int) -> bool:
-    before, after = text[at - 1], text[at]
-    if after in CLOSING or before in OPENING:
-        return False
-    if before == " " or after == " ":
-        return True
-    # Inside a run of narrow characters (a Latin word or a number) there is no break.
-    return char_width(before) == 2 or char_width(after) == 2

@@ -24,8 +24,8 @@ from docx.parts.story import StoryPart
 from ...model import Document, headings, inline_text
 from ...reproducible import build_timestamp, normalize_zip
 from ...theme import Theme
+from ...typography import balanced_lines
 from .. import Exporter
-from ..pdf import balanced_lines
 from . import package, styles
 from .layout import Layout
 from .numbering import Numbering

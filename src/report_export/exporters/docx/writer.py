@@ -42,7 +42,7 @@ from ...model import (
     ThematicBreak,
     headings,
 )
-from ..text import display_width
+from ...typography import display_width
 from .layout import LINK, LIST_STYLE_LEVELS, Layout
 from .numbering import LEVELS, Numbering
 from .ooxml import (

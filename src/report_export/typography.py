@@ -1,0 +1,107 @@
+"""Chinese line breaking shared by every format that sets lines itself: character widths,
+禁则 (no closing punctuation at a line's start, no opening punctuation at its end), wrapping
+and balanced title lines."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Never at the start of a line (GB/T 15834 and common 禁则): closing punctuation.
+CLOSING = set("，。、；：？！”’）》」』】〕〉…—,.;:?!)]}")
+# Never at the end of a line: opening punctuation.
+OPENING = set("“‘（《「『【〔〈([{")
+
+
+def char_width(char: str) -> int:
+    """Columns a character takes on a terminal: two for East Asian wide and fullwidth."""
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes."""
+    return sum(char_width(c) for c in text)
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """Break ``line`` into lines of at most ``width`` columns.
+
+    Breaks fall between any two wide characters or at spaces in Latin text; a break never puts
+    closing punctuation at a line's start nor opening punctuation at its end (the character
+    before it moves down instead), and a Latin word is split only when longer than a line.
+    """
+    width = max(width, 4)
+    lines: list[str] = []
+    rest = line
+    while display_width(rest) > width:
+        cut = _fit(rest, width)
+        cut = _allowed_break(rest, cut)
+        lines.append(rest[:cut].rstrip(" "))
+        rest = rest[cut:].lstrip(" ")
+    lines.append(rest)
+    return lines
+
+
+def _fit(text: str, width: int) -> int:
+    """The largest prefix length of ``text`` that fits in ``width`` columns."""
+    used = 0
+    for index, char in enumerate(text):
+        used += char_width(char)
+        if used > width:
+            return index
+    return len(text)
+
+
+def _allowed_break(text: str, cut: int) -> int:
+    """Move ``cut`` left to the nearest place a line may break; ``cut`` itself if none."""
+    for candidate in range(cut, 0, -1):
+        if may_break(text, candidate):
+            return candidate
+    return cut
+
+
+def may_break(text: str, at: int) -> bool:
+    """Whether a line may break before ``text[at]``."""
+    before, after = text[at - 1], text[at]
+    if after in CLOSING or before in OPENING:
+        return False
+    if before == " " or after == " ":
+        return True
+    # Inside a run of narrow characters (a Latin word or a number) there is no break.
+    return char_width(before) == 2 or char_width(after) == 2
+
+
+# A title broken after one of these reads as two phrases (…转型的 / 实践路径…).
+_PHRASE_ENDS = frozenset("的与和及之、，：；— ")
+
+
+def balanced_lines(text: str, measure_em: float) -> list[str]:
+    """``text`` in as few lines as fit ``measure_em`` ems, all about as long.
+
+    A long title set line by line leaves a word or two alone on its last line (报告 under a
+    full line); balanced lines read as a designed title. Widths are counted as a CJK face sets
+    them: a wide character one em, any other half an em. A two-line title breaks at the most
+    even place, or one character off it where a phrase ends; breaks follow the plain-text
+    wrapper's rules (no closing punctuation at a line start, Latin words kept whole).
+    """
+    columns = max(int(measure_em * 2), 4)
+    total = display_width(text)
+    if total <= columns:
+        return [text]
+    if total <= 2 * columns:
+        best: tuple[int, int] | None = None
+        for at in range(1, len(text)):
+            left, right = text[:at].rstrip(" "), text[at:].lstrip(" ")
+            if not may_break(text, at) or max(map(display_width, (left, right))) > columns:
+                continue
+            cost = abs(display_width(left) - display_width(right))
+            cost -= 2 if text[at - 1] in _PHRASE_ENDS else 0
+            if best is None or cost < best[0]:
+                best = (cost, at)
+        if best is not None:
+            return [text[: best[1]].rstrip(" "), text[best[1] :].lstrip(" ")]
+    count = -(-total // columns)
+    for width in range(-(-total // count), columns + 1):
+        lines = wrap_line(text, width)
+        if len(lines) <= count:
+            return lines
+    return wrap_line(text, columns)
