@@ -67,6 +67,12 @@ def _markdown() -> MarkdownIt:
 
 def read_file(path: Path) -> Document:
     """Read the Markdown source at ``path``; any problem is a ``ReportExportError``."""
+    return read_text(read_utf8(path), path)
+
+
+def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
+    """The text of the file at ``path``; a missing, unreadable or non-UTF-8 file is a
+    ``ReportExportError`` naming it (and the line of the first bad byte)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -74,11 +80,10 @@ def read_file(path: Path) -> Document:
     except OSError as err:
         raise ReportExportError(f"cannot read: {err.strerror}", path) from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise ReportExportError(f"not valid UTF-8 (byte {err.start})", path, line) from None
-    return read_text(text, path)
+        raise ReportExportError(f"{not_text} (byte {err.start})", path, line) from None
 
 
 def read_text(text: str, path: Path) -> Document:

@@ -21,7 +21,7 @@ import yaml
 
 from ..errors import ReportExportError
 from ..output import write_atomic
-from ..reader import read_text
+from ..reader import read_text, read_utf8
 from .changes import KINDS, Kind, PositionMap, Stage, change
 from .chrome import ProvenanceValue, strip_chrome
 from .chunks import join_chunks
@@ -115,19 +115,7 @@ def import_scraped(text: str, path: Path, table: Table | None = None) -> ImportR
 
 def import_file(path: Path) -> ImportResult:
     """Read the scraped copy at ``path`` and import it."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ReportExportError("no such file", path) from None
-    except OSError as err:
-        raise ReportExportError(f"cannot read: {err.strerror}", path) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ReportExportError(
-            f"not a scraped copy: not valid UTF-8 text (byte {err.start})", path, line
-        ) from None
+    text = read_utf8(path, "not a scraped copy: not valid UTF-8 text")
     return import_scraped(text, path)
 
 
