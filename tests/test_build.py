@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -92,3 +94,31 @@ def test_options_are_part_of_what_makes_an_output(tmp_path: Path) -> None:
     wrapped = run_cli("build", SOURCE, "--to", "text", "--out", tmp_path, "--wrap", "40")
     assert "(up to date)" not in wrapped.stdout
     assert max(map(len, (tmp_path / "report.txt").read_text().splitlines())) <= 40
+
+
+def test_progress_shows_on_a_terminal_and_not_when_piped(tmp_path: Path) -> None:
+    piped = run_cli("build", SOURCE, "--to", "text,docx", "--out", tmp_path / "piped")
+    assert piped.returncode == 0
+    assert piped.stderr == ""
+
+    out = tmp_path / "tty"
+    command = [sys.executable, "-m", "report_export.cli", "build", str(SOURCE)]
+    command += ["--to", "text,docx", "--out", str(out)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
+        os.chdir(REPO)
+        os.execv(command[0], command)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = screen.decode("utf-8", "replace")
+    assert re.search(r"docx\s+\[#{24}\]\s+\d+\.\d\d s", text), text
+    assert re.search(r"text\s+\[#{24}\]\s+\d+\.\d\d s", text), text
