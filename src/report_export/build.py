@@ -120,10 +120,12 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
 def _render_stale(
     request: BuildRequest, names: list[str], progress: Progress
 ) -> list[tuple[str, Path, bytes]]:
-    exporters = [load_exporter(name) for name in names]
-    options = split_options(exporters, request.options)
-    workers = min(len(exporters), os.cpu_count() or 1)
-    if workers == 1:
+    workers = min(len(names), os.cpu_count() or 1)
+    if workers > 1:
+        exporters, rendered = _render_parallel(request, names, workers, progress)
+    else:
+        exporters = [load_exporter(name) for name in names]
+        options = split_options(exporters, request.options)
         document, theme = _read(request)
         progress.started(names)
         rendered = {}
@@ -131,8 +133,6 @@ def _render_stale(
             rendered[exporter.name] = render(exporter, document, theme, options[exporter.name])
             progress.finished(exporter.name)
         progress.done()
-    else:
-        rendered = _render_parallel(request, exporters, options, workers, progress)
     return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
 
 
@@ -151,25 +151,21 @@ def render(
     return exporter().render(document, theme, options)
 
 
-def _prepare(exporters: list[type[Exporter[object]]]) -> None:
-    for exporter in exporters:
-        exporter.prepare()
+def _prepare(names: list[str]) -> None:
+    for name in names:
+        load_exporter(name).prepare()
 
 
 def _render_parallel(
-    request: BuildRequest,
-    exporters: list[type[Exporter[object]]],
-    options: dict[str, object],
-    workers: int,
-    progress: Progress,
-) -> dict[str, bytes]:
+    request: BuildRequest, names: list[str], workers: int, progress: Progress
+) -> tuple[list[type[Exporter[object]]], dict[str, bytes]]:
     """Render in worker processes, one a core.
 
-    The workers start first and load their heavy libraries (``Exporter.prepare``) while this
-    process reads the source; they are forked, so they share what is already imported. A
-    fresh pool a build also keeps WeasyPrint's growth in a long process (PITFALLS) out of the
-    caller. The costliest formats are submitted first, so the PDF never waits behind the
-    quick ones.
+    The workers start first and load the exporters and their heavy libraries
+    (``Exporter.prepare``) while this process does the same and reads the source; they are
+    forked, so they share what is already imported. A fresh pool a build also keeps
+    WeasyPrint's growth in a long process (PITFALLS) out of the caller. The costliest formats
+    are submitted first, so the PDF never waits behind the quick ones.
     """
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -178,11 +174,17 @@ def _render_parallel(
     out: dict[str, bytes] = {}
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         # One warm-up a worker: each submission starts a worker while none is idle.
-        warm_ups = [pool.submit(_prepare, exporters) for _ in range(workers)]
-        document, theme = _read(request)
+        warm_ups = [pool.submit(_prepare, names) for _ in range(workers)]
+        try:
+            exporters = [load_exporter(name) for name in names]
+            options = split_options(exporters, request.options)
+            document, theme = _read(request)
+        except ReportExportError:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         for warm_up in warm_ups:
             warm_up.result()
-        progress.started([e.name for e in exporters])
+        progress.started(names)
         ordered = sorted(exporters, key=lambda exporter: exporter.cost, reverse=True)
         pending: dict[Future[bytes], str] = {
             pool.submit(render, e, document, theme, options[e.name]): e.name for e in ordered
@@ -197,4 +199,4 @@ def _render_parallel(
                 progress.tick()
         finally:
             progress.done()
-    return out
+    return exporters, out
