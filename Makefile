@@ -11,6 +11,7 @@ TEST_DEBS := $(BUILD_DEBS) epubcheck default-jre-headless libreoffice-writer-nog
 .PHONY: build test lint bench clean system-build system-test
 
 build: system-build $(VENV)/.installed
+	@$(BIN)/python -m compileall -q src
 	$(BIN)/report-export build
 
 test: system-test $(VENV)/.installed
@@ -19,7 +20,10 @@ test: system-test $(VENV)/.installed
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+# Bytecode of our own sources is compiled ahead, as pip does for installed packages (this
+# machine sets PYTHONDONTWRITEBYTECODE, so imports would compile it on every run).
 bench: system-test $(VENV)/.installed
+	@$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/run.py
 
 system-build:
