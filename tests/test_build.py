@@ -122,3 +122,10 @@ def test_progress_shows_on_a_terminal_and_not_when_piped(tmp_path: Path) -> None
     text = screen.decode("utf-8", "replace")
     assert re.search(r"docx\s+\[#{24}\]\s+\d+\.\d\d s", text), text
     assert re.search(r"text\s+\[#{24}\]\s+\d+\.\d\d s", text), text
+
+
+def test_a_cache_file_that_makes_no_sense_means_a_rebuild(tmp_path: Path) -> None:
+    (tmp_path / ".report-export-cache.json").write_text("[]", encoding="utf-8")
+    result = run_cli("build", SOURCE, "--to", "text", "--out", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "(up to date)" not in result.stdout

@@ -781,3 +781,13 @@ def test_helpers_tell_chinese_from_japanese_glyphs() -> None:
     """The glyph check can fail: 骨 differs between the SC and JP faces."""
     bounds = candidate_bounds("NotoSerifCJKjp-Regular", "骨")
     assert not close(bounds["Noto Serif CJK SC"], bounds["Noto Serif CJK JP"])
+
+
+def test_a_damaged_image_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "fig.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    source = tmp_path / "doc.md"
+    source.write_text("---\ntitle: 题\n---\n![图](fig.png)\n", encoding="utf-8")
+    result = run_cli("build", source, "--to", "docx", "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "fig.png" in result.stderr and "damaged" in result.stderr
+    assert result.stderr.count("\n") == 1

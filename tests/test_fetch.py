@@ -124,3 +124,8 @@ def test_media_types_do_not_depend_on_the_machine() -> None:
     assert image_type("a.jpeg", Path("a.jpeg")) == "image/jpeg"
     with pytest.raises(ReportExportError, match="unsupported type"):
         image_type("a.tiff", Path("a.tiff"))
+
+
+def test_a_nul_character_is_refused_not_a_traceback(document: Document) -> None:
+    with pytest.raises(ReportExportError, match="NUL"):
+        resolve_asset(document, "a\x00b.png")

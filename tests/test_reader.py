@@ -182,3 +182,17 @@ def test_the_report_reads_as_its_outline() -> None:
     assert texts[-1] == "3、与时俱进，创新理念，不断拓展加强基层党建的新思路"
     paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph)]
     assert len(paragraphs) == 20
+
+
+def test_a_footnote_called_only_from_another_footnote_is_refused() -> None:
+    source = FRONT + "正文[^a]。\n\n[^a]: 注一[^b]。\n\n[^b]: 注二。\n"
+    with pytest.raises(ReportExportError) as caught:
+        read_text(source, Path("t.md"))
+    assert str(caught.value).startswith("t.md:9: footnote [^b] is called only from another")
+
+
+def test_control_characters_are_refused_with_their_line() -> None:
+    with pytest.raises(ReportExportError, match=r"t\.md:2: control character U\+0001"):
+        read_text("---\ntitle: 题\x01\n---\n正文\n", Path("t.md"))
+    with pytest.raises(ReportExportError, match=r"t\.md:5: control character U\+001B"):
+        read_text(FRONT + "正\x1b文\n", Path("t.md"))

@@ -80,3 +80,9 @@ def test_lists_quotes_tables_and_footnotes_read_as_text() -> None:
         "题\n\n正文[1]。\n\n- 甲\n- 乙\n  1. 子\n\n> 引一。\n>\n> 引二。\n\n"
         "列一 | 列二\n甲 | 乙\n\n* * *\n\n注释\n\n[1] 注文。\n"
     )
+
+
+def test_an_empty_list_item_keeps_its_marker() -> None:
+    doc = read_text("---\ntitle: 题\n---\n- 一\n-\n- 三\n", Path("t.md"))
+    text = TextExporter().render(doc, load_theme(), TextOptions()).decode()
+    assert text == "题\n\n- 一\n-\n- 三\n"

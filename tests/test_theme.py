@@ -203,3 +203,16 @@ def test_build_with_a_custom_theme_sets_its_margins_texts(custom_pdf: tuple[Path
         assert "第 " not in page
     title = "城市公共服务数字化转型的实践路径与制度保障研究报告"
     assert all(title not in page for page in pages[1:]), "the theme turned the running head off"
+
+
+def test_a_folder_or_unreadable_css_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.toml"
+    folder.mkdir()
+    with pytest.raises(ReportExportError, match="cannot read the theme"):
+        load_theme(str(folder))
+    theme = _theme_file(tmp_path)
+    (tmp_path / "extra.css").write_bytes(b"p { color: red } /* \xff */")
+    theme.write_text('css = "extra.css"\n' + theme.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ReportExportError, match=r"extra\.css' cannot be read") as caught:
+        load_theme(str(theme))
+    assert str(theme) in str(caught.value)

@@ -8,6 +8,7 @@ exporter) so that a build with nothing to do ends in a fraction of a second.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -17,7 +18,9 @@ from dataclasses import dataclass
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
+from .errors import ReportExportError
 from .output import write_atomic
+from .theme import STYLES_DIR
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STAMP_NAME = ".report-export-cache.json"
@@ -35,7 +38,10 @@ class Stamp:
 def _hash_files(digest: hashlib._Hash, root: Path, files: Iterable[Path]) -> None:
     for path in sorted(files):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        try:
+            digest.update(path.read_bytes() + b"\0")
+        except OSError as err:
+            raise ReportExportError(f"cannot read: {err.strerror}", path) from None
 
 
 def _tree(root: Path, suffixes: tuple[str, ...] = (), skip: Path | None = None) -> list[Path]:
@@ -54,8 +60,10 @@ def _tree(root: Path, suffixes: tuple[str, ...] = (), skip: Path | None = None) 
 
 @functools.cache
 def _own_code() -> bytes:
+    # The formats' CSS templates in styles/ are part of our code, whatever theme is used.
     digest = hashlib.sha256()
     _hash_files(digest, PACKAGE_DIR, _tree(PACKAGE_DIR, (".py", ".toml")))
+    _hash_files(digest, STYLES_DIR, _tree(STYLES_DIR))
     return digest.digest()
 
 
@@ -106,9 +114,12 @@ class BuildCache:
 
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / STAMP_NAME
+        # A cache that cannot be read or makes no sense is no cache: everything is rebuilt.
+        self.stamps: dict[str, Stamp] = {}
         try:
             raw = json.loads(self.path.read_text(encoding="utf-8"))
-            self.stamps = {key: Stamp(**value) for key, value in raw.items()}
+            if isinstance(raw, dict):
+                self.stamps = {key: Stamp(**value) for key, value in raw.items()}
         except (OSError, ValueError, TypeError):
             self.stamps = {}
 
@@ -129,9 +140,5 @@ class BuildCache:
         self.stamps[self.slot(source, fmt)] = Stamp(inputs, str(path), output)
 
     def save(self) -> None:
-        data = {key: vars_of(stamp) for key, stamp in sorted(self.stamps.items())}
+        data = {key: dataclasses.asdict(stamp) for key, stamp in sorted(self.stamps.items())}
         write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode())
-
-
-def vars_of(stamp: Stamp) -> dict[str, str]:
-    return {"inputs": stamp.inputs, "path": stamp.path, "output": stamp.output}

@@ -95,6 +95,8 @@ def image_type(src: str, path: Path) -> str:
 
 
 def _inside(src: str, path: Path, roots: Sequence[Path]) -> Path:
+    if "\x00" in str(path):
+        raise _refused(src, "it holds a NUL character", roots)
     resolved = path.resolve()
     if not any(resolved.is_relative_to(root) for root in roots):
         raise _refused(src, "it is outside the folders files may be read from", roots)

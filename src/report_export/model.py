@@ -206,6 +206,34 @@ def walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
         yield from walk_blocks(tuple(child_blocks(block)))
 
 
+def block_inlines(block: Block) -> Iterator[tuple[Inline, ...]]:
+    """The runs of inlines directly inside ``block`` (a heading's, a paragraph's, each cell's)."""
+    match block:
+        case Heading(children=children) | Paragraph(children=children):
+            yield children
+        case Table(header=header, rows=rows):
+            for row in (header, *rows):
+                for cell in row:
+                    yield cell.children
+        case _:
+            return
+
+
+def iter_inlines(inlines: tuple[Inline, ...]) -> Iterator[Inline]:
+    """Every inline of ``inlines``, parents before the inlines they hold."""
+    for inline in inlines:
+        yield inline
+        if isinstance(inline, Emph | Strong | Link):
+            yield from iter_inlines(inline.children)
+
+
+def walk_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
+    """Every inline in ``blocks``, nested ones included, in reading order."""
+    for block in walk_blocks(blocks):
+        for run in block_inlines(block):
+            yield from iter_inlines(run)
+
+
 def inline_text(inlines: tuple[Inline, ...], note: Callable[[str], str] = lambda _: "") -> str:
     """The plain text of ``inlines``; ``note`` maps a footnote label to what stands for it."""
     parts: list[str] = []

@@ -43,6 +43,7 @@ from .model import (
     TableCell,
     Text,
     ThematicBreak,
+    walk_inlines,
 )
 
 FRONT_MATTER_KEYS = (
@@ -59,6 +60,7 @@ FRONT_MATTER_KEYS = (
 # Characters between which a soft line break joins without a space: CJK text has no spaces.
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
 _SOFT_BREAK = "\x00"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _markdown() -> MarkdownIt:
@@ -89,6 +91,10 @@ def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
 def read_text(text: str, path: Path) -> Document:
     """Parse Markdown ``text`` that came from ``path`` (used for messages and ``base_dir``)."""
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
+    if control := _CONTROL.search(text):
+        # XML (DOCX, EPUB) cannot hold C0 controls: refuse them here, not deep in a writer.
+        line = text.count("\n", 0, control.start()) + 1
+        raise ReportExportError(f"control character U+{ord(control.group()):04X}", path, line)
     tree = SyntaxTreeNode(_markdown().parse(text))
     return _DocumentBuilder(path).build(tree)
 
@@ -100,6 +106,7 @@ class _DocumentBuilder:
         self.path = path
         self.heading_counters: list[int] = []
         self.footnote_labels: dict[int, str] = {}
+        self.footnote_lines: dict[str, int | None] = {}
 
     def fail(self, message: str, node: SyntaxTreeNode | None) -> ReportExportError:
         return ReportExportError(message, self.path, _line(node))
@@ -117,6 +124,7 @@ class _DocumentBuilder:
                 blocks.append(self.block(node))
         if meta is None:
             raise ReportExportError("no YAML front matter (a --- block with a title)", self.path, 1)
+        self.check_footnotes(tuple(blocks), footnotes)
         return Document(
             meta=meta,
             blocks=tuple(blocks),
@@ -240,8 +248,23 @@ class _DocumentBuilder:
         align = style.removeprefix("text-align:").strip() if style else ""
         return TableCell(self.inline_children(node), align)
 
+    def check_footnotes(self, blocks: tuple[Block, ...], footnotes: list[Footnote]) -> None:
+        """Every footnote is called from the body: a note called only from another note has
+        no place in a paged format (Word cannot hold it, a page has no spot for it)."""
+        called = {i.label for i in walk_inlines(blocks) if isinstance(i, FootnoteRef)}
+        for note in footnotes:
+            if note.label not in called:
+                raise ReportExportError(
+                    f"footnote [^{note.label}] is called only from another footnote; "
+                    "call it from the text or merge it into that note",
+                    self.path,
+                    self.footnote_lines.get(note.label),
+                )
+
     def footnote(self, node: SyntaxTreeNode) -> Footnote:
         label = self.footnote_label(node.meta)
+        # The plugin gives a footnote no line of its own; its first block has one.
+        self.footnote_lines[label] = _line(node.children[0] if node.children else node)
         # A note that ends in a list (not a paragraph) carries the plugin's back-link as a
         # block of its own.
         blocks = (child for child in node.children if child.type != "footnote_anchor")

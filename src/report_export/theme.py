@@ -140,6 +140,8 @@ def load_theme(name_or_path: str = "default") -> Theme:
         raise ReportExportError(f"no such theme (themes in styles/: {known})", path) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ReportExportError(f"invalid theme: {err}", path) from None
+    except OSError as err:
+        raise ReportExportError(f"cannot read the theme: {err.strerror}", path) from None
     return _build(data, path)
 
 
@@ -161,8 +163,14 @@ def _build(data: dict[str, Any], path: Path) -> Theme:
     if css is not None and not isinstance(css, str):
         raise fail("'css' must be a file name")
     css_path = (path.parent / css) if css else None
-    if css_path is not None and not css_path.is_file():
-        raise fail(f"css file {css!r} not found beside the theme")
+    if css_path is not None:
+        # Read once here so that every format can rely on it being readable UTF-8.
+        try:
+            css_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise fail(f"css file {css!r} not found beside the theme") from None
+        except (OSError, UnicodeDecodeError) as err:
+            raise fail(f"css file {css!r} cannot be read: {err}") from None
     theme = Theme(name=str(data.get("name", path.stem)), path=path, css=css_path, **sections)
     _check(theme, fail)
     return theme

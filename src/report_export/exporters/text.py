@@ -101,8 +101,9 @@ class _TextWriter:
     def item(self, blocks: tuple[Block, ...], prefix: str, marker: str) -> str:
         inner = prefix + " " * len(marker)
         rendered = [self.block(block, inner) for block in blocks]
-        if rendered:
-            rendered[0] = prefix + marker + rendered[0][len(inner) :]
+        if not rendered:
+            return prefix + marker.rstrip()  # an empty item keeps its marker
+        rendered[0] = prefix + marker + rendered[0][len(inner) :]
         return "\n".join(rendered)
 
     def row(self, row: tuple[TableCell, ...], prefix: str) -> str:

@@ -27,9 +27,9 @@ from . import (
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FOOTNOTES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
-# Styles of the document's own furniture: the title block and a table of contents.
+# Styles of the document's own furniture: the title block and (TOC…) a table of contents.
 TITLE_STYLES = {"Title"}
-FURNITURE_STYLES = {"Subtitle", "Author", "TOC Heading"}
+FURNITURE_STYLES = {"Author"}
 
 
 class DocxVerifier(Verifier):

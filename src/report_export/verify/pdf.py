@@ -75,8 +75,8 @@ def _strip_furniture(
     """The page's text without its page number, running head and marker-only lines."""
     lines = [line for line in text.split("\n") if not _MARKER_LINE.match(line)]
     problems = []
-    footer = re.escape(theme.footer.page_number).replace(r"\{page\}", r"(\d+)")
-    footer = footer.replace(r"\{pages\}", r"(\d+)").replace(r"\ ", r"\s*")
+    footer = re.escape(theme.footer.page_number).replace(r"\{page\}", r"(?P<page>\d+)")
+    footer = footer.replace(r"\{pages\}", r"(?P<pages>\d+)").replace(r"\ ", r"\s*")
     folio = next(
         (i for i in range(len(lines) - 1, -1, -1) if re.fullmatch(footer, lines[i].strip())),
         None,
@@ -85,8 +85,11 @@ def _strip_furniture(
         problems.append(f"page {number}: no page number in the footer")
     else:
         shown = re.fullmatch(footer, lines.pop(folio).strip())
-        if shown and shown.group(1) != str(number):
-            problems.append(f"page {number}: the footer says page {shown.group(1)}")
+        fields = shown.groupdict() if shown else {}
+        if fields.get("page", str(number)) != str(number):
+            problems.append(f"page {number}: the footer says page {fields['page']}")
+        if fields.get("pages", str(total)) != str(total):
+            problems.append(f"page {number}: the footer says {fields['pages']} pages in all")
     if theme.header.running_head == "title" and number > 1:
         title = normalise(document.meta.title)
         head = next((i for i, line in enumerate(lines) if normalise(line) == title), None)

@@ -9,10 +9,15 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
+from docx.image.exceptions import (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
 from docx.image.image import Image as DocxImage
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
@@ -41,6 +46,8 @@ from ...model import (
     Text,
     ThematicBreak,
     headings,
+    iter_inlines,
+    walk_inlines,
 )
 from ...typography import display_width
 from .layout import LINK, LIST_STYLE_LEVELS, Layout
@@ -95,39 +102,6 @@ def bookmark_name(ident: str, taken: set[str]) -> str:
     return candidate
 
 
-def inline_nodes(blocks: Sequence[Block]) -> Iterator[Inline]:
-    """Every inline of ``blocks`` (tables and nested blocks included), depth first."""
-    for block in blocks:
-        match block:
-            case Heading(children=children) | Paragraph(children=children):
-                yield from _inline_walk(children)
-            case BulletList(items=items) | OrderedList(items=items):
-                for item in items:
-                    yield from inline_nodes(item)
-            case BlockQuote(children=children):
-                yield from inline_nodes(children)
-            case Table(header=header, rows=rows):
-                for row in (header, *rows):
-                    for cell in row:
-                        yield from _inline_walk(cell.children)
-            case Image() | ThematicBreak():
-                pass
-            case _:
-                assert_never(block)
-
-
-def _inline_walk(inlines: Sequence[Inline]) -> Iterator[Inline]:
-    for inline in inlines:
-        yield inline
-        match inline:
-            case Emph(children=children) | Strong(children=children) | Link(children=children):
-                yield from _inline_walk(children)
-            case Text() | Code() | FootnoteRef() | LineBreak():
-                pass
-            case _:
-                assert_never(inline)
-
-
 class Notes:
     """Footnote numbering: ids in order of first reference from the body (Word numbers
     footnotes by position, so id n is the note numbered n), and bookmarks on the first
@@ -138,7 +112,7 @@ class Notes:
         counts = Counter(
             inline.label
             for blocks in (document.blocks, *(note.children for note in document.footnotes))
-            for inline in inline_nodes(blocks)
+            for inline in walk_inlines(tuple(blocks))
             if isinstance(inline, FootnoteRef)
         )
         self.shared = {label for label, count in counts.items() if count > 1}
@@ -337,7 +311,7 @@ class StoryWriter:
         for row in (table.header, *table.rows):
             for index, cell in enumerate(row):
                 text = "".join(
-                    n.text for n in _inline_walk(cell.children) if isinstance(n, Text | Code)
+                    n.text for n in iter_inlines(cell.children) if isinstance(n, Text | Code)
                 )
                 natural[index] = max(natural[index], display_width(text) / 2 + 1)
         total = sum(natural)
@@ -360,7 +334,13 @@ class StoryWriter:
                 f"image {image.src!r}: a DOCX cannot show {kind}; use PNG or JPEG",
                 document.base_dir / image.src,
             )
-        width, height = self.figure_size(DocxImage.from_blob(blob))
+        try:
+            picture_info = DocxImage.from_blob(blob)
+        except (UnrecognizedImageError, UnexpectedEndOfFileError, InvalidImageStreamError):
+            raise ReportExportError(
+                f"image {image.src!r}: the file is damaged or not the image it claims", path
+            ) from None
+        width, height = self.figure_size(picture_info)
         inline = self.part.new_pic_inline(io.BytesIO(blob), width, height)
         doc_pr = inline.find(qn("wp:docPr"))
         doc_pr.set("descr", image.alt or image.title)
@@ -464,9 +444,10 @@ class StoryWriter:
         name = notes.bookmark(label)
         number = str(notes.ids.get(label, ""))
         if name is None:
-            # A note referred to only from inside another note: Word has no footnote in a
-            # footnote, so the reference is its number, set as a reference mark.
-            return [run([text_el(number or "*")], NOTE_REFERENCE)]
+            # A note's call inside another note (the body calls it once; the reader refuses a
+            # note no body text calls): Word has no footnote in a footnote, so the call is the
+            # note's number, set as a reference mark.
+            return [run([text_el(number)], NOTE_REFERENCE)]
         # A second reference to a note: Word's cross-reference to a footnote number, which
         # follows renumbering (\f formats it as a footnote reference, \h links it).
         return field_runs(f"NOTEREF {name} \\f \\h", number, NOTE_REFERENCE)
