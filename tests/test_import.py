@@ -16,20 +16,33 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from report_export import cli
 from report_export.errors import ReportExportError
-from report_export.importers.changes import Change, PositionMap, Stage
+from report_export.importers import scraped as scraped_module
+from report_export.importers.changes import (
+    Change,
+    PositionMap,
+    Stage,
+    StageError,
+    body_lines,
+    heading_marks,
+)
 from report_export.importers.chunks import join_chunks
 from report_export.importers.punctuation import normalize_punctuation
 from report_export.importers.quotes import restore_quotes
+from report_export.importers.review import REVIEW_CSS, render_review, review_css
 from report_export.importers.scraped import ImportResult, import_file, import_scraped
 from report_export.importers.spun_words import load_table, repair_spun_words
 from report_export.importers.structure import rebuild_structure
 from report_export.model import Document, Heading, Paragraph, headings, inline_text
 from report_export.reader import read_file, read_text
+from report_export.theme import STYLES_DIR
 
 from .conftest import FIXTURES, SOURCE, run_cli, tool
 
 COPIES = ("notice", "summary", "survey")
+# A minimal copy's site header (an uploader line is what tells it for a scraped copy).
+HEADER = "标题\n上传人:甲 文档编号:1 上传时间:2022-01-01 格式:PDF 页数:3\n\n"
 SEED = FIXTURES / "scraped-report.txt"
 KINDS = ("chrome", "join", "structure", "punctuation", "spun word", "quote")
 # Text of the sites' pages that must never reach a source.
@@ -186,6 +199,52 @@ def test_chrome_variants_give_provenance_and_flag_unknown_lines(
     assert not any(
         f.kind == "chrome" for name in ("report", "summary", "survey") for f in imported[name].flags
     )
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        # The last chunk: its line was dropped, then its line end dropped again (a traceback).
+        "1、标题 一、概况 本市文库统计显示,\n\n2、报告中写明还剩5页未读的用户占三成。\n",
+        # A middle chunk: its line was dropped without a word, and its text lost.
+        "1、标题 一、概况 本市文库统计显示,\n\n2、报告中写明还剩5页未读的用户占三成。\n\n"
+        "3、其余用户读完全文。\n",
+    ],
+)
+def test_a_chunk_that_reads_like_the_preview_notice_is_kept(chunks: str) -> None:
+    result = import_scraped(HEADER + chunks, Path("t.txt"))
+    assert "本市文库统计显示，报告中写明还剩5页未读的用户占三成。" in result.body
+    assert "3、" not in chunks or result.body.endswith("占三成。其余用户读完全文。")
+    (flag,) = [f for f in result.flags if f.kind == "chrome"]
+    assert "【还剩5页未读】" in flag.context and "preview notice" in flag.message
+    assert not any(c.kind == "chrome" and "未读" in c.before for c in result.changes)
+
+
+def test_a_chunk_that_reads_like_a_page_caption_is_kept() -> None:
+    chunks = "1、标题 一、概况 详见统计表_第3页\n\n2、,其余从略。\n"
+    result = import_scraped(HEADER + chunks, Path("t.txt"))
+    assert "统计表\\_第3页" in result.body  # kept (and its "_" escaped for Markdown)
+    (flag,) = [f for f in result.flags if f.kind == "chrome"]
+    assert "统计表\\【_第3页】" in flag.context and "page image caption" in flag.message
+
+
+def test_the_preview_notice_after_the_last_chunk_goes() -> None:
+    chunks = "1、标题 一、概况 本市文库统计显示,\n\n2、用户占三成。 还剩1页未读，继续阅读\n"
+    result = import_scraped(HEADER + chunks, Path("t.txt"))
+    assert result.body.endswith("用户占三成。") and "未读" not in result.body
+    assert "preview notice after the text" in [c.note for c in result.changes]
+    assert not any(f.kind == "chrome" for f in result.flags)
+
+
+def test_a_chunk_like_the_notice_imports_from_the_command_line(tmp_path: Path) -> None:
+    scraped = tmp_path / "copy.txt"
+    scraped.write_text(
+        HEADER + "1、标题 一、概况 本市统计,\n\n2、报告中写明还剩5页未读的用户占三成。\n",
+        encoding="utf-8",
+    )
+    result = run_cli("import", scraped, "-o", tmp_path / "out.md")
+    assert result.returncode == 0, result.stderr
+    assert "还剩5页未读的用户" in (tmp_path / "out.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", (*COPIES, "report"))
@@ -381,6 +440,50 @@ def test_positions_follow_changes_both_ways() -> None:
         Stage.apply("c", "abc", [Change("quote", 0, 1, "x", "y")])
 
 
+def test_overlapping_changes_are_a_stage_error() -> None:
+    overlapping = [Change("quote", 0, 2, "ab", ""), Change("quote", 1, 3, "bc", "")]
+    with pytest.raises(StageError, match=r"d: overlapping or out-of-range change \[1, 3\)"):
+        Stage.apply("d", "abcd", overlapping)
+
+
+def _clashing_stage(text: str) -> Stage:
+    """A stage with a bug: two changes over the same text."""
+    return Stage.apply("quotes", text, [change_of(text, 0, 2), change_of(text, 1, 3)])
+
+
+def change_of(text: str, start: int, end: int) -> Change:
+    return Change("quote", start, end, text[start:end], "")
+
+
+def test_a_stage_error_is_a_one_line_error_naming_the_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The last line of defence: an importer bug is exit 2 and one line, not a traceback."""
+    monkeypatch.setattr(scraped_module, "restore_quotes", _clashing_stage)
+    with pytest.raises(ReportExportError, match="overlapping") as err:
+        import_file(SEED)
+    assert err.value.path == SEED and isinstance(err.value.__cause__, StageError)
+    output = tmp_path / "out.md"
+    assert cli.main(["import", str(SEED), "-o", str(output)]) == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith(f"report-export: {SEED}: cannot import this copy")
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
+    assert not output.exists()
+
+
+def test_body_lines_skip_the_heading_marks() -> None:
+    text = "题\n\n## 一、甲\n\n#不是标题\n正文"
+    lines = list(body_lines(text, 3))
+    assert [(line.start, line.text, line.content, line.heading) for line in lines] == [
+        (3, "## 一、甲", 3, True),
+        (10, "", 0, False),
+        (11, "#不是标题", 0, False),
+        (17, "正文", 0, False),
+    ]
+    assert all(text.startswith(line.text, line.start) for line in lines)
+    assert heading_marks("### x") == 4 and heading_marks("#x") == 0
+
+
 # --- the command line ----------------------------------------------------------------------
 
 
@@ -439,6 +542,20 @@ def test_import_of_text_with_no_body_is_refused() -> None:
         import_scraped(text, Path("t.txt"))
 
 
+@pytest.mark.parametrize("chunks", ["1、。\n", "1、。 ，\n\n2、.\n"])
+def test_a_copy_of_only_stray_marks_is_refused(chunks: str, tmp_path: Path) -> None:
+    """Was an IndexError: the stray mark went, and nothing was left to be the body."""
+    scraped = tmp_path / "marks.txt"
+    scraped.write_text(HEADER + chunks, encoding="utf-8")
+    with pytest.raises(ReportExportError, match="no document text found") as err:
+        import_file(scraped)
+    assert err.value.path == scraped
+    result = run_cli("import", scraped, "-o", tmp_path / "out.md")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"report-export: {scraped}: no document text found")
+    assert result.stderr.count("\n") == 1, "one line, no traceback"
+
+
 # --- the review page -------------------------------------------------------------------------
 
 
@@ -494,6 +611,37 @@ def test_review_page_is_self_contained(review: tuple[ImportResult, str, Path]) -
     _, page, _ = review
     for outside in ("http:", "https:", "//", "<link", "<script", "@import", "url(", "src="):
         assert outside not in page.replace("<!DOCTYPE", ""), outside
+
+
+def test_review_page_style_comes_from_the_styles_folder() -> None:
+    assert REVIEW_CSS == STYLES_DIR / "review.css"
+    css = REVIEW_CSS.read_text(encoding="utf-8")
+    assert ".k-chrome" in css and review_css() == css
+    page = render_review(import_file(SEED), "report.md")
+    assert f"<style>{css}</style>" in page and page.count("<style>") == 1
+    # The CSS lives in styles/, not in the module's strings.
+    module = Path(scraped_module.__file__).with_name("review.py").read_text(encoding="utf-8")
+    assert "box-sizing" not in module and "--chrome:" not in module
+
+
+@pytest.mark.parametrize(
+    ("css", "message"),
+    [
+        ("body { background: url(x.png); }", "'url('"),
+        ('@import "other.css";', "'@import'"),
+        ("b { }</style><script>", "'</style'"),
+        (None, "cannot read"),
+    ],
+)
+def test_a_review_stylesheet_that_would_fetch_is_refused(
+    css: str | None, message: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "review.css"
+    if css is not None:
+        path.write_text(css, encoding="utf-8")
+    with pytest.raises(ReportExportError, match=re.escape(message)) as err:
+        review_css(path)
+    assert err.value.path == path
 
 
 def _escaped(text: str) -> str:

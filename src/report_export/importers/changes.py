@@ -8,8 +8,9 @@ followed from the scraped file to the imported source and back (the review page 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -17,6 +18,12 @@ Kind = Literal["chrome", "join", "structure", "punctuation", "spun word", "quote
 """What a change or flag is about; the review page labels and colours them by kind."""
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
+
+_HEADING_MARKS = re.compile(r"#+ ")
+
+
+class StageError(ValueError):
+    """A stage's changes do not fit its input (they overlap, or do not match): an importer bug."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +70,21 @@ class Stage:
     def apply(
         cls, name: str, before: str, changes: Iterable[Change], flags: Iterable[Flag] = ()
     ) -> Stage:
-        """Apply ``changes`` (non-overlapping) to ``before``; the result's text is the output."""
+        """Apply ``changes`` (non-overlapping) to ``before``; the result's text is the output.
+
+        Changes that overlap or do not match ``before`` are a ``StageError``.
+        """
         ordered = tuple(sorted(changes, key=lambda c: (c.start, c.end)))
         parts: list[str] = []
         at = 0
         previous: Change | None = None
         for item in ordered:
             if item.start < at or item.end < item.start or item.end > len(before):
-                raise ValueError(f"{name}: overlapping or out-of-range change {item}")
+                raise StageError(f"{name}: overlapping or out-of-range change {_where(item)}")
             if previous is not None and previous.start == previous.end == item.start == item.end:
-                raise ValueError(f"{name}: two insertions at {item.start}")
+                raise StageError(f"{name}: two insertions at {item.start}")
             if before[item.start : item.end] != item.before:
-                raise ValueError(f"{name}: change {item} does not match its input")
+                raise StageError(f"{name}: change {_where(item)} does not match its input")
             parts.append(before[at : item.start])
             parts.append(item.after)
             at = item.end
@@ -91,6 +101,42 @@ class Stage:
             out.append((item.start, item.end, new_start, new_start + len(item.after)))
             delta += len(item.after) - (item.end - item.start)
         return out
+
+
+def _where(item: Change) -> str:
+    """A change, in a few words on one line, for an error message."""
+    return f"[{item.start}, {item.end}) ({item.kind}: {item.note or 'no note'})"
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLine:
+    """One line of a Markdown body (one block a line), with where its text starts."""
+
+    start: int
+    """The line's offset in the body."""
+    text: str
+    """The whole line, heading marks included."""
+    content: int
+    """Where the line's own text starts in ``text``: past a heading's ``#`` marks and space."""
+
+    @property
+    def heading(self) -> bool:
+        """Is the line a heading (``# …``)?"""
+        return self.content > 0
+
+
+def heading_marks(line: str) -> int:
+    """The length of the ``#`` marks and the space that open a heading line; 0 for other lines."""
+    marks = _HEADING_MARKS.match(line)
+    return marks.end() if marks else 0
+
+
+def body_lines(text: str, start: int = 0) -> Iterator[BodyLine]:
+    """The lines of the Markdown body ``text`` from offset ``start`` on, with their offsets."""
+    at = start
+    for line in text[start:].split("\n"):
+        yield BodyLine(at, line, heading_marks(line))
+        at += len(line) + 1
 
 
 class PositionMap:

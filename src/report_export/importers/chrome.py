@@ -20,6 +20,11 @@ from .changes import Change, Flag, Stage, change
 ProvenanceValue = str | int
 
 _SEP = r"\s*[:：]\s*"
+# What the site's preview notice says ("亲,该文档总共7页,到这儿已超出免费预览范围…", "还剩1页未读").
+_NOTICE = (
+    r"超出免费预览|免费预览范围|预览已结束|试读已结束|还剩\s*\d+\s*页未读|下载后可阅读全文"
+    r"|该文档总共\s*\d+\s*页"
+)
 
 
 def _line(pattern: str) -> re.Pattern[str]:
@@ -38,13 +43,7 @@ CHROME_LINES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("page image caption", _line(r".+_第\s*\d+\s*页")),
     ("page counter", _line(r"第\s*\d+\s*页\s*[/／]?\s*共\s*\d+\s*页")),
-    (
-        "preview notice",
-        _line(
-            r"亲[,，].*|.*(?:超出免费预览|免费预览范围|预览已结束|试读已结束|还剩\s*\d+\s*页未读"
-            r"|下载后可阅读全文|该文档总共\s*\d+\s*页).*"
-        ),
-    ),
+    ("preview notice", _line(rf"亲[,，].*|.*(?:{_NOTICE}).*")),
     ("resource description heading", _line(r"(?:资源|文档|内容)(?:描述|简介|介绍)\s*[:：]?")),
     ("member-share line", _line(r"《.+》由.{0,8}(?:会员|用户|网友).{0,12}分享.*")),
     (
@@ -96,10 +95,20 @@ _CAPTION_TITLE = re.compile(r"(.+)_第\s*\d+\s*页")
 _SHARE_TITLE = re.compile(r"《(.+?)》由")
 
 _FIRST_CHUNK = re.compile(r"[ \t]*1、")
-# Site text glued to the end of the last chunk line: "…提高党建成效。 第7页 共7页".
+# Site text glued to the end of the last chunk line: "…提高党建成效。 第7页 共7页", "…成效。
+# 还剩1页未读，继续阅读". The notice only after a space: "…显示还剩5页未读" is the text's own.
 _TRAILING_CHROME = re.compile(
-    r"(?:\s*(?:第\s*\d+\s*页\s*[/／]?\s*共\s*\d+\s*页|展开阅读全文|阅读全文|继续阅读))+\s*$"
+    r"(?:\s*(?:第\s*\d+\s*页\s*[/／]?\s*共\s*\d+\s*页|展开阅读全文|阅读全文|继续阅读)"
+    r"|\s+还剩\s*\d+\s*页未读[，,]?)+\s*$"
 )
+# The site's lines that may stand between two chunks; a chunk's own line is never one of them.
+_BETWEEN_CHUNKS = ("page counter", "page image caption", "preview notice")
+_NOTICE_TEXT = re.compile(_NOTICE)
+# Where, in a chunk line, the text that looks like the site's lies (for the flag).
+_SITE_LOOKING = {
+    "preview notice": _NOTICE_TEXT,
+    "page image caption": re.compile(r"_第\s*\d+\s*页\s*$"),
+}
 PROVENANCE_ORDER = ("site", "document_number", "uploaded", "format", "pages", "uploader")
 
 
@@ -130,7 +139,8 @@ def strip_chrome(text: str, path: Path) -> Chrome:
             "start",
             path,
         )
-    last = _last_chunk_line(lines, first)
+    chunk_starts = _chunk_starts(lines, first)
+    last, starts_chunk = chunk_starts[-1], set(chunk_starts)
     changes: list[Change] = []
     flags: list[Flag] = []
     details: dict[str, ProvenanceValue] = {}
@@ -181,21 +191,28 @@ def strip_chrome(text: str, path: Path) -> Chrome:
         drop(index, label or "unknown site line", unknown=label is None)
 
     # --- the chunks: site lines between them (page counters) go, the rest is the document -----
-    for index in range(first + 1, last + 1):
-        content = lines[index].text.strip()
-        if content and _classify(content) in (
-            "page counter",
-            "page image caption",
-            "preview notice",
-        ):
-            drop(index, _classify(content) or "")
     last_line = lines[last]
     trailing = _TRAILING_CHROME.search(last_line.text)
     body_end = last_line.start + (trailing.start() if trailing else len(last_line.text))
     if trailing:
+        what = "preview notice" if _NOTICE_TEXT.search(trailing.group()) else "page counter"
         changes.append(
-            change("chrome", text, body_end, last_line.end, "", "page counter after the text")
+            change("chrome", text, body_end, last_line.end, "", f"{what} after the text")
         )
+    for index in range(first, last + 1):
+        line = lines[index]
+        own = text[line.start : body_end] if index == last else line.text
+        content = own.strip()
+        label = _classify(content) if content else None
+        if label not in _BETWEEN_CHUNKS:
+            continue
+        if index not in starts_chunk:
+            drop(index, label or "")
+            continue
+        # A chunk's line is the document's text, whatever it says ("…显示还剩5页未读的用户…"):
+        # never dropped, only shown to the reviewer. The site's own notice after the last chunk's
+        # text went above, with the page counter.
+        flags.append(_site_looking(line.start, own, label or ""))
 
     # --- the footer ---------------------------------------------------------------------------
     in_related_list = False
@@ -241,22 +258,24 @@ def _lines(text: str) -> list[_Line]:
     return out
 
 
-def _last_chunk_line(lines: list[_Line], first: int) -> int:
-    """The last line of the document: the last line of numbered chunks counting up from 1.
+def _chunk_starts(lines: list[_Line], first: int) -> list[int]:
+    """The lines that start the document's chunks, numbered counting up from 1 (at ``first``).
+
+    The last of them is the document's last line.
 
     A line between two chunk lines that is not a chunk start still belongs to the document (a
     chunk broken over lines); after the last chunk start, only the chunk's own continuation does,
     up to the first line the footer patterns know.
     """
     expected = 2
-    last = first
+    starts = [first]
     for index in range(first + 1, len(lines)):
         content = lines[index].text.strip()
         if not content:
             continue
         if re.match(rf"{expected}、", content):
             expected += 1
-            last = index
+            starts.append(index)
             continue
         if _classify(content) is not None:
             label = _classify(content)
@@ -268,7 +287,21 @@ def _last_chunk_line(lines: list[_Line], first: int) -> int:
         if any(re.match(rf"{expected}、", other) for other in following[:3]):
             continue
         break
-    return last
+    return starts
+
+
+def _site_looking(at: int, text: str, label: str) -> Flag:
+    """The flag on a chunk line (``text``, at offset ``at``) that reads like the site's
+    ``label`` line, and was kept."""
+    spot = _SITE_LOOKING[label].search(text) if label in _SITE_LOOKING else None
+    start, end = (spot.start(), spot.end()) if spot else (0, len(text))
+    return Flag(
+        "chrome",
+        at + start,
+        at + end,
+        f"a chunk of the document reads like the site's {label}: kept as the document's text",
+        "keep it, unless the site's preview does not show it (then delete it)",
+    )
 
 
 def _classify(content: str) -> str | None:

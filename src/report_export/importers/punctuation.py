@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .changes import Change, Flag, Stage, change
+from .changes import Change, Flag, Stage, body_lines, change
 
 _FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _SENTENCE_END = "。！？"
@@ -21,7 +21,6 @@ _DETERMINERS = ("多种", "各种", "一种", "多项", "各项", "多类", "各
 _DELIMITERS = "，,、。；;：:！？!?“”"
 _LIST_ITEM = re.compile(r"[\u4e00-\u9fff]{1,4}")
 _LIST_END = re.compile(r"[\u4e00-\u9fff]{1,4}?等")
-_HEADING = re.compile(r"#+ ")
 
 
 def is_cjk(char: str) -> bool:
@@ -42,12 +41,9 @@ def normalize_punctuation(text: str) -> Stage:
     """Normalize the punctuation of the Markdown body ``text`` (one block a line)."""
     changes: list[Change] = []
     flags: list[Flag] = []
-    at = 0
-    for line in text.split("\n"):
-        heading = _HEADING.match(line)
-        offset = heading.end() if heading else 0
-        _line(text, at + offset, line[offset:], heading is not None, changes, flags)
-        at += len(line) + 1
+    for line in body_lines(text):
+        own = line.text[line.content :]
+        _line(text, line.start + line.content, own, line.heading, changes, flags)
     return Stage.apply("punctuation", text, changes, flags)
 
 

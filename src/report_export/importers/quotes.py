@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .changes import Change, Flag, Stage, change
+from .changes import BodyLine, Change, Flag, Stage, body_lines, change
 
 OPEN, CLOSE = "“", "”"
 _FUNCTION = "的和与等"
@@ -21,7 +21,6 @@ _CONJUNCTIONS = "和与及或"
 _STOPS = "，：。；！？"
 _SENTENCE_END = "。；！？"
 _AFTER_TERM = _FUNCTION + "地得及或、" + _STOPS
-_HEADING = re.compile(r"#+ ")
 _FUNCTION_WORD = re.compile(
     r"的(?![确])|和(?![谐平睦美蔼气])|与(?![会时其否共])|等(?![同于待级到候])"
 )
@@ -72,11 +71,9 @@ class _Quote:
 
 def restore_quotes(text: str) -> Stage:
     """Close the quotations of the Markdown body ``text`` whose end is clear; flag the rest."""
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
-    quotes = [_find(index, line) for index, line in enumerate(lines)]
+    body = list(body_lines(text))
+    lines = [line.text for line in body]
+    quotes = [_find(index, line) for index, line in enumerate(body)]
     lexicon = {q.term(lines[q.line]) for qs in quotes for q in qs if q.closed_at is not None}
     for _ in range(_MAX_PASSES):
         for index, line in enumerate(lines):
@@ -95,7 +92,7 @@ def restore_quotes(text: str) -> Stage:
     changes: list[Change] = []
     flags: list[Flag] = []
     for index, line in enumerate(lines):
-        base = starts[index]
+        base = body[index].start
         for quote in quotes[index]:
             if quote.closed_at is not None:
                 continue
@@ -118,14 +115,12 @@ def restore_quotes(text: str) -> Stage:
     return Stage.apply("quotes", text, changes, flags)
 
 
-def _find(index: int, line: str) -> list[_Quote]:
-    heading = _HEADING.match(line)
-    offset = heading.end() if heading else 0
-    opens = [m.start() for m in re.finditer(OPEN, line) if m.start() >= offset]
+def _find(index: int, line: BodyLine) -> list[_Quote]:
+    opens = [m.start() for m in re.finditer(OPEN, line.text) if m.start() >= line.content]
     quotes: list[_Quote] = []
     for number, at in enumerate(opens):
-        window = opens[number + 1] if number + 1 < len(opens) else len(line)
-        closing = line.find(CLOSE, at + 1, window)
+        window = opens[number + 1] if number + 1 < len(opens) else len(line.text)
+        closing = line.text.find(CLOSE, at + 1, window)
         quotes.append(_Quote(index, at, window, closing if closing >= 0 else None))
     return quotes
 

@@ -3,17 +3,22 @@
 At the top, every flag: what is in doubt, the spot in context, the readings the rules suggest,
 a link to the spot. Below, the scraped text and the imported source side by side, one row a
 block, every change highlighted in its kind's colour and labelled with its kind; the same change
-has the same number on both sides. At the bottom, every change in tables. Inline CSS only: no
-script, no font or image to fetch; checkboxes (CSS ``:checked``) hide the noisier kinds.
+has the same number on both sides. At the bottom, every change in tables. The stylesheet,
+``styles/review.css``, is copied into the page: no script, no font or image to fetch; checkboxes
+(CSS ``:checked``) hide the noisier kinds.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
+from ..errors import ReportExportError
+from ..theme import STYLES_DIR
 from .changes import KINDS, Kind
 from .scraped import ImportResult, LocatedChange, LocatedFlag
 
@@ -28,71 +33,10 @@ _LABELS: dict[Kind, str] = {
 # The kinds whose labels are many and small: shown only on request, coloured always.
 _QUIET: frozenset[Kind] = frozenset(("structure", "punctuation"))
 
-_CSS = """
-:root { --chrome: #d9d9d9; --join: #e3c8ff; --structure: #cfe6ff; --punctuation: #fff1a8;
-  --spun: #ffc9a3; --quote: #bdf0c4; --flag: #d0021b; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.7 "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
-  "PingFang SC", "Microsoft YaHei", sans-serif; color: #1d1d1f; background: #fafafa; }
-header, section, main { padding: 0 24px; }
-header { padding-top: 16px; border-bottom: 1px solid #ddd; background: #fff; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 18px; margin: 20px 0 8px; }
-.meta { color: #555; margin: 0 0 8px; font-size: 13px; }
-.legend { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin: 8px 0 12px; }
-.chip { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; }
-.legend label { font-size: 13px; color: #333; cursor: pointer; }
-.legend label::before { content: "☐ "; }
-#show-quiet:checked ~ main label[for="show-quiet"]::before,
-#hide-quiet:checked ~ main label[for="hide-quiet"]::before,
-#hide-chrome:checked ~ main label[for="hide-chrome"]::before { content: "☑ "; }
-.k-chrome { background: var(--chrome); }
-.k-join { background: var(--join); }
-.k-structure { background: var(--structure); }
-.k-punctuation { background: var(--punctuation); }
-.k-spun { background: var(--spun); }
-.k-quote { background: var(--quote); }
-.src .k-chrome { color: #777; text-decoration: line-through; }
-.tag { font-size: 10px; line-height: 1; vertical-align: super; color: #333; padding: 0 2px;
-  border-radius: 2px; margin: 0 1px; white-space: nowrap; font-family: sans-serif; }
-.tag b { font-weight: 600; }
-.tag.quiet, .mark.quiet { display: none; }
-#show-quiet:checked ~ main .tag.quiet, #show-quiet:checked ~ main .mark.quiet { display: inline; }
-#hide-quiet:checked ~ main span.quiet { background: none; }
-#hide-chrome:checked ~ main tr.chrome-row { display: none; }
-.mark { font-size: 11px; vertical-align: super; }
-.flagged { text-decoration: underline wavy var(--flag); text-decoration-thickness: 1.5px;
-  text-underline-offset: 4px; text-decoration-skip-ink: none; }
-.chip.flagged { border: 1px solid var(--flag); }
-.badge { color: #fff; background: var(--flag); font: bold 10px/1.4 sans-serif;
-  vertical-align: super; padding: 0 3px; border-radius: 7px; margin: 0 1px; text-decoration: none; }
-ol.flags { padding-left: 0; list-style: none; margin: 0; }
-ol.flags li { background: #fff; border: 1px solid #eee; border-left: 4px solid var(--flag);
-  padding: 4px 10px; margin: 0 0 4px; display: grid; grid-template-columns: 150px 1fr 1fr;
-  gap: 0 16px; align-items: baseline; }
-ol.flags .ctx { font-size: 15px; }
-ol.flags .why { grid-column: 2 / 4; }
-ol.flags .ctx em { font-style: normal; outline: 2px solid var(--flag); background: #ffecec; }
-ol.flags .sug { color: #0a5d1a; }
-ol.flags .why { color: #555; font-size: 13px; }
-.none { color: #0a5d1a; }
-table.sbs { width: 100%; border-collapse: collapse; table-layout: fixed; background: #fff; }
-table.sbs th { position: sticky; top: 0; background: #333; color: #fff; text-align: left;
-  font-weight: 600; padding: 6px 10px; z-index: 1; }
-table.sbs td { vertical-align: top; padding: 6px 10px; border-bottom: 1px solid #e6e6e6;
-  white-space: pre-wrap; overflow-wrap: anywhere; }
-table.sbs td.src { background: #fcfcfc; color: #333; border-right: 1px solid #ddd; }
-table.sbs td.n { width: 44px; color: #999; font-size: 12px; text-align: right; padding-right: 6px; }
-tr.heading td.out { font-weight: 700; }
-tr.chrome-row td { font-size: 13px; }
-.fm { color: #555; }
-table.list { border-collapse: collapse; background: #fff; width: 100%; font-size: 14px; }
-table.list td, table.list th { border: 1px solid #e6e6e6; padding: 3px 8px; text-align: left;
-  vertical-align: top; }
-details { margin: 8px 0; }
-summary { cursor: pointer; font-weight: 600; }
-footer { color: #888; font-size: 12px; padding: 16px 24px 32px; }
-"""
+REVIEW_CSS = STYLES_DIR / "review.css"
+"""The page's stylesheet, copied into the page when it is written."""
+# What would make the page fetch something, or end its <style> early.
+_NOT_SELF_CONTAINED = re.compile(r"@import|url\(|</style", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +65,7 @@ def render_review(result: ImportResult, output_name: str) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>导入审阅 Import review · {_e(result.title)}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{review_css()}</style>",
         "</head>",
         "<body>",
         "<header>",
@@ -147,6 +91,25 @@ def render_review(result: ImportResult, output_name: str) -> str:
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def review_css(path: Path = REVIEW_CSS) -> str:
+    """The page's stylesheet (``styles/review.css``), checked to fetch nothing."""
+    try:
+        css = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not valid UTF-8"
+        raise ReportExportError(
+            f"cannot read the review page's stylesheet: {reason}", path
+        ) from err
+    found = _NOT_SELF_CONTAINED.search(css)
+    if found:
+        raise ReportExportError(
+            f"the review page's stylesheet has {found.group()!r}: the page must be one "
+            "self-contained file",
+            path,
+        )
+    return css
 
 
 def _legend(counts: Counter[Kind]) -> str:
@@ -186,11 +149,11 @@ def _side_by_side(
     flags: list[tuple[int, LocatedFlag]],
 ) -> str:
     source_notes = [
-        _Note(*c.source, _css(c.kind), n, _title(c), _tag(c.kind), c.kind) for n, c in numbered
+        _Note(*c.source, _css(c.kind), n, _title(c), c.kind, c.kind) for n, c in numbered
     ]
     # The site's text is simply gone from the result: a mark for each line would be noise.
     result_notes = [
-        _Note(*c.result, _css(c.kind), n, _title(c), _tag(c.kind), c.kind)
+        _Note(*c.result, _css(c.kind), n, _title(c), c.kind, c.kind)
         for n, c in numbered
         if not (c.kind == "chrome" and c.result[0] == c.result[1])
     ]
@@ -363,10 +326,6 @@ def _show(text: str) -> str:
 
 def _title(item: LocatedChange) -> str:
     return f"{item.kind}: “{item.before}” → “{item.after}” — {item.note}"
-
-
-def _tag(kind: Kind) -> str:
-    return kind
 
 
 def _css(kind: Kind) -> str:

@@ -22,7 +22,7 @@ import yaml
 from ..errors import ReportExportError
 from ..output import write_atomic
 from ..reader import read_text, read_utf8
-from .changes import KINDS, Kind, PositionMap, Stage, change
+from .changes import KINDS, Kind, PositionMap, Stage, StageError, body_lines, change, heading_marks
 from .chrome import ProvenanceValue, strip_chrome
 from .chunks import join_chunks
 from .punctuation import normalize_punctuation
@@ -87,11 +87,22 @@ def import_scraped(text: str, path: Path, table: Table | None = None) -> ImportR
     """Run the pipeline over the scraped ``text`` (read from ``path``, named in errors)."""
     scraped = unicodedata.normalize("NFC", text.removeprefix("\ufeff")).replace("\r\n", "\n")
     scraped = scraped.replace("\r", "\n")
+    try:
+        return _run_stages(scraped, path, table)
+    except StageError as err:
+        # A stage whose edits do not fit its input is a bug; still one line for the user.
+        raise ReportExportError(
+            f"cannot import this copy: the importer's own edits clash ({err}); please report it",
+            path,
+        ) from err
+
+
+def _run_stages(scraped: str, path: Path, table: Table | None) -> ImportResult:
     chrome = strip_chrome(scraped, path)
     chunks = join_chunks(chrome.stage.text)
     if not chunks.text.strip():
         raise ReportExportError("not a scraped document-site copy: the chunks hold no text", path)
-    structure = rebuild_structure(chunks.text, chrome.site_title)
+    structure = rebuild_structure(chunks.text, chrome.site_title, path)
     if "\n\n" not in structure.text:
         raise ReportExportError("the copy holds a title but no text", path)
     punctuation = normalize_punctuation(structure.text)
@@ -150,7 +161,6 @@ def run_import(scraped: Path, output: Path, review: Path | None, force: bool) ->
 
 # --- Markdown -----------------------------------------------------------------------------------
 
-_HEADING = re.compile(r"#+ ")
 _INLINE_SPECIAL = re.compile(r"[\\`*_\[\]<]|&(?=#?\w+;)")
 # What opens a list, a heading or a quote at a paragraph's start ("1. 概述" would be a list).
 _BLOCK_START = re.compile(r"(?:\d{1,9}[.)]|[-+*]|#{1,6})(?=[ \t]|$)|>")
@@ -161,11 +171,9 @@ def finish_markdown(text: str) -> Stage:
     take for syntax in the body's plain text is escaped."""
     title_end = text.index("\n\n") + 2
     changes = [change("structure", text, 0, title_end, "", "the title: to the front matter")]
-    at = title_end
-    for line in text[title_end:].split("\n"):
-        heading = _HEADING.match(line)
-        offset = heading.end() if heading else 0
-        for match in _INLINE_SPECIAL.finditer(line, offset):
+    for body_line in body_lines(text, title_end):
+        at, line, heading = body_line.start, body_line.text, body_line.heading
+        for match in _INLINE_SPECIAL.finditer(line, body_line.content):
             start = at + match.start()
             changes.append(change("structure", text, start, start, "\\", "Markdown escape"))
         start_match = None if heading else _BLOCK_START.match(line)
@@ -176,7 +184,6 @@ def finish_markdown(text: str) -> Stage:
             point = at + len(line) - 1
             if not any(c.start == point for c in changes):
                 changes.append(change("structure", text, point, point, "\\", "Markdown escape"))
-        at += len(line) + 1
     return Stage.apply("markdown", text, changes)
 
 
@@ -263,8 +270,7 @@ def _locate_blocks(
     starts: list[int] = []
     at = 0
     for block in body.split("\n\n"):
-        marks = _HEADING.match(block)
-        text_start = at + (marks.end() if marks else 0)
+        text_start = at + heading_marks(block)
         starts.append(positions.backward_point(text_start, last, start=True))
         blocks.append((at, at + len(block)))
         at += len(block) + 2

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ReportExportError
-from .changes import Change, Flag, Stage, change
+from .changes import Change, Flag, Stage, body_lines, change
 
 _CONTEXT = 30
-_HEADING = re.compile(r"#+ ")
 _ENTRY_KEYS = frozenset(("spun", "repair", "kind", "what", "flag", "sure", "keep"))
 _RULE_KEYS = frozenset(("left", "right", "note"))
 
@@ -139,16 +138,12 @@ def repair_spun_words(text: str, table: Table) -> Stage:
     """Repair the spun words of the Markdown body ``text``; flag the ones no rule settles."""
     changes: list[Change] = []
     flags: list[Flag] = []
-    at = 0
-    for line in text.split("\n"):
-        heading = _HEADING.match(line)
-        offset = heading.end() if heading else 0
-        for match in table.pattern.finditer(line, offset):
-            start, end = at + match.start(), at + match.end()
-            before = line[max(offset, match.start() - _CONTEXT) : match.start()]
-            after = line[match.end() : match.end() + _CONTEXT]
+    for line in body_lines(text):
+        for match in table.pattern.finditer(line.text, line.content):
+            start, end = line.start + match.start(), line.start + match.end()
+            before = line.text[max(line.content, match.start() - _CONTEXT) : match.start()]
+            after = line.text[match.end() : match.end() + _CONTEXT]
             _decide(text, start, end, before, after, table.by_form(match.group()), changes, flags)
-        at += len(line) + 1
     return Stage.apply("spun words", text, changes, flags)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from ..errors import ReportExportError
 from .changes import Change, Flag, Stage, change
 
 _HAN = "一二三四五六七八九十百零〇"
@@ -67,18 +69,23 @@ def numbering(text: str) -> tuple[str, str] | None:
     return None
 
 
-def rebuild_structure(text: str, site_title: str) -> Stage:
+def rebuild_structure(text: str, site_title: str, path: Path | None = None) -> Stage:
     """Split ``text`` at its break spaces into the title, headings and paragraphs.
 
     The output's first line is the title (the document's first line, or the site's title where
     the document has none), so the later stages repair it with the rest; the last stage moves it
-    to the front matter.
+    to the front matter. Text that holds nothing but stray marks is an error naming ``path``.
     """
     segments = _segments(text)
     changes: list[Change] = []
     flags: list[Flag] = []
     if not segments:
         return Stage.apply("structure", text, [change("structure", text, 0, len(text), "")])
+    if all(_PUNCT_ONLY.fullmatch(segment.text) for segment in segments):
+        # A copy whose only chunk is "1、。": no title, no paragraph, nothing to import.
+        raise ReportExportError(
+            "no document text found: the chunks hold only stray punctuation", path
+        )
     title, body = _title(segments, site_title, flags)
     if body and _PUNCT_ONLY.fullmatch(body[0].text):
         body = body[1:]  # a stray mark right after the title: dropped with the break
