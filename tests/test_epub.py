@@ -18,14 +18,16 @@ from pathlib import Path
 
 import ebooklib
 import pytest
+import tinycss2
 from ebooklib import epub as ebooklib_epub
 from fontTools.ttLib import TTFont
 from lxml import etree
 
 from report_export.errors import ReportExportError
-from report_export.exporters.epub import EpubExporter, EpubOptions, book_identifier
+from report_export.exporters.epub import EpubExporter, EpubOptions, book_identifier, stylesheet
+from report_export.exporters.pdf import print_css
 from report_export.fonts import font_charset, font_file
-from report_export.html import heading_tag
+from report_export.html import footnote_id, heading_tag
 from report_export.model import (
     BlockQuote,
     BulletList,
@@ -38,7 +40,7 @@ from report_export.model import (
 )
 from report_export.reader import read_file, read_text
 from report_export.reproducible import build_timestamp
-from report_export.theme import load_theme
+from report_export.theme import STYLES_DIR, FontTokens, load_theme
 
 from .conftest import SOURCE, run_cli, tool
 
@@ -54,7 +56,7 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 # Every construct of the model: text before the first level-1 heading, a skipped heading
 # level, emphasis, code, a link, a hard break, lists (nested, numbered from 3, loose), a quote,
 # a rule, a table with alignments, two images, notes referenced twice, from a list, a table and
-# (only) from another note.
+# from another note (the reader wants every note called from the text as well).
 RICH = """\
 ---
 title: 全要素测试文档
@@ -118,7 +120,7 @@ provenance:
 
 ![矢量图](chart.svg)
 
-最后一段。[^d]
+最后一段，另见[^e]。[^d]
 
 [^intro]: 导言的注释。
 [^a]: 第一条注释，含**加粗**。
@@ -128,6 +130,28 @@ provenance:
 [^c]: 表格中的注释，引用另一条注释[^e]。
 [^d]: 正文最后的注释。
 [^e]: 只在注释中被引用的注释。
+"""
+
+# Links between chapters (a Markdown file is one page, the book is many), and footnote labels
+# no id may hold as they are, with two that would share an id if "." were kept.
+LINKS = """\
+---
+title: 链接测试
+lang: zh-CN
+---
+
+# 第一部分
+
+见[第二部分](#sec-2)，或[本部分](#sec-1)，或[外部](https://example.com/a#b)。注[^x&y"]与注[^注]。
+
+# 第二部分
+
+回到[第一部分](#sec-1)。再注[^x&y"]，以及[^a.b][^a_2E_b]。
+
+[^x&y"]: 标签含 & 与引号的注释。
+[^注]: 中文标签的注释。
+[^a.b]: 含点号的标签。
+[^a_2E_b]: 像点号编码的标签。
 """
 
 SVG = (
@@ -356,9 +380,22 @@ def rich_fonts(rich_source: Path, out_dir: Path) -> Book:
 
 
 @pytest.fixture(scope="module")
-def epubcheck(report: Book, rich_fonts: Book) -> dict[str, tuple[int, str]]:
-    """epubcheck's exit code and report for the report (no fonts embedded) and for the
-    document of every construct with fonts embedded, the two runs in parallel.
+def links(out_dir: Path) -> Book:
+    """LINKS with fonts embedded: embedding parses every page as XML."""
+    folder = out_dir / "links"
+    folder.mkdir()
+    (folder / "links.md").write_text(LINKS, encoding="utf-8")
+    out = out_dir / "links-fonts"
+    result = run_cli("build", folder / "links.md", "--to", "epub", "--embed-fonts", "--out", out)
+    assert result.returncode == 0, result.stderr
+    return Book(out / "links.epub")
+
+
+@pytest.fixture(scope="module")
+def epubcheck(report: Book, rich_fonts: Book, links: Book) -> dict[str, tuple[int, str]]:
+    """epubcheck's exit code and report for the report (no fonts embedded), for the document
+    of every construct and for the links between files (fonts embedded in both), the runs in
+    parallel.
 
     The JVM flags (the quick compiler, the serial collector) halve a run's time and memory:
     epubcheck's ~3 s are mostly start-up.
@@ -374,7 +411,7 @@ def epubcheck(report: Book, rich_fonts: Book) -> dict[str, tuple[int, str]]:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for name, book in (("report", report), ("rich-fonts", rich_fonts))
+        for name, book in (("report", report), ("rich-fonts", rich_fonts), ("links", links))
     }
     return {name: (run.wait(), run.communicate()[0]) for name, run in runs.items()}
 
@@ -382,7 +419,7 @@ def epubcheck(report: Book, rich_fonts: Book) -> dict[str, tuple[int, str]]:
 # --- the command line and the archive ------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["report", "rich-fonts"])
+@pytest.mark.parametrize("name", ["report", "rich-fonts", "links"])
 def test_epubcheck_finds_nothing(epubcheck: dict[str, tuple[int, str]], name: str) -> None:
     code, output = epubcheck[name]
     counts = re.search(r"Messages: (\d+) fatals / (\d+) errors / (\d+) warnings", output)
@@ -558,7 +595,7 @@ def test_notes_link_both_ways(rich: Book, rich_document: Document) -> None:
         for link in rich.document(href).iterfind(".//x:a", NS):
             if link.get(EPUB_TYPE) == "noteref":
                 refs.append((href, link))
-    assert len(refs) == 7  # intro, a twice, b, c, e from note c, d
+    assert len(refs) == 8  # intro, a twice, b, c, e from note c and from the text, d
     for _, link in refs:
         file_name, _, ident = str(link.get("href")).partition("#")
         assert file_name == "notes.xhtml" and ident in entries
@@ -570,9 +607,62 @@ def test_notes_link_both_ways(rich: Book, rich_document: Document) -> None:
         target = rich.document(file_name).find(f".//*[@id='{target_id}']", NS)
         assert target is not None and target.get(EPUB_TYPE) == "noteref"
         assert target.get("href") == f"notes.xhtml#{ident}"
-    # Note e is referenced from note c alone, so its back-link stays in the notes.
+    # Note e is called from the last chapter before note c's call of it is rendered (the
+    # notes come last), so its back-link leads to the chapter.
     back_e = entries["fn-e"].find("x:a[@role='doc-backlink']", NS)
-    assert back_e is not None and back_e.get("href") == "notes.xhtml#fnref-e"
+    assert back_e is not None and back_e.get("href") == "chapter-03.xhtml#fnref-e"
+
+
+def test_links_to_a_heading_lead_into_the_file_that_holds_it(links: Book) -> None:
+    hrefs = {
+        href: [
+            str(a.get("href"))
+            for a in links.document(href).iterfind(".//x:a", NS)
+            if a.get(EPUB_TYPE) != "noteref"
+        ]
+        for href in links.chapters
+    }
+    assert hrefs == {
+        "chapter-01.xhtml": [
+            "chapter-02.xhtml#sec-2",
+            "chapter-01.xhtml#sec-1",
+            "https://example.com/a#b",  # not the book's: left alone
+        ],
+        "chapter-02.xhtml": ["chapter-01.xhtml#sec-1"],
+    }
+    for file_name, ident in (("chapter-02.xhtml", "sec-2"), ("chapter-01.xhtml", "sec-1")):
+        target = links.document(file_name).find(f".//*[@id='{ident}']", NS)
+        assert target is not None and target.tag == f"{{{NS['x']}}}h2"
+
+
+def test_footnote_labels_become_valid_distinct_ids(links: Book) -> None:
+    # Letters, digits, "_" and "-" stay; every other UTF-8 byte is ".XX" (never a kept "."):
+    # the same label always has the same id, and two labels never share one.
+    assert footnote_id('x&y"') == "fn-x.26y.22"
+    assert footnote_id("注") == "fn-.E6.B3.A8"
+    assert footnote_id("a.b") != footnote_id("a_2E_b")
+    notes = links.document("notes.xhtml")  # parsing it is the first check
+    entries = {
+        str(li.get("id")): li
+        for li in notes.iterfind(".//x:li", NS)
+        if li.get(EPUB_TYPE) == "endnote"
+    }
+    assert list(entries) == ["fn-x.26y.22", "fn-.E6.B3.A8", "fn-a.2Eb", "fn-a_2E_b"]
+    refs = [
+        link
+        for href in links.chapters
+        for link in links.document(href).iterfind(".//x:a", NS)
+        if link.get(EPUB_TYPE) == "noteref"
+    ]
+    assert [str(link.get("href")) for link in refs] == [
+        f"notes.xhtml#{ident}" for ident in ("fn-x.26y.22", "fn-.E6.B3.A8", "fn-x.26y.22")
+    ] + ["notes.xhtml#fn-a.2Eb", "notes.xhtml#fn-a_2E_b"]
+    for ident, entry in entries.items():
+        back = entry.find("x:a[@role='doc-backlink']", NS)
+        assert back is not None
+        file_name, _, target_id = str(back.get("href")).partition("#")
+        target = links.document(file_name).find(f".//*[@id='{target_id}']", NS)
+        assert target is not None and target.get("href") == f"notes.xhtml#{ident}"
 
 
 def test_images_are_in_the_book_with_their_media_types(rich: Book, rich_source: Path) -> None:
@@ -717,6 +807,41 @@ def test_embedded_fonts_cover_the_text(rich_fonts: Book) -> None:
         assert not missing, f"{href} lacks {sorted(missing)}"
 
 
+def test_font_stacks_are_written_as_the_pdf_writes_them() -> None:
+    """Generic keywords bare in any case, every other name a CSS string, escaped to survive a
+    quote, a backslash or a control character: in the EPUB's CSS as in the PDF's."""
+    stacks = {
+        "body": ("Noto Serif CJK SC", 'A "quoted" \\ name', "tab\tand\x7fdel", "Serif"),
+        "heading": ("Noto Sans CJK SC", "sans", "SANS-SERIF"),
+        # "\u017ferif" (a long s) casefolds to "serif" but is no CSS keyword.
+        "mono": ("mono", "\u017ferif", "Monospace"),
+    }
+    theme = dataclasses.replace(load_theme(), fonts=FontTokens(**stacks))
+    found = {
+        name: set(re.findall(r"font-family: ([^;]*);", css))
+        for name, css in (("epub", stylesheet(theme)), ("pdf", print_css(theme)))
+    }
+    assert found["epub"] == found["pdf"]
+    parsed = set()
+    for value in found["epub"]:
+        tokens = [
+            (token.type, token.value)
+            for token in tinycss2.parse_component_value_list(value)
+            if token.type not in ("whitespace", "literal")  # the commas
+        ]
+        parsed.add(tuple(tokens))
+    assert parsed == {
+        (
+            ("string", "Noto Serif CJK SC"),
+            ("string", 'A "quoted" \\ name'),
+            ("string", "tab\tand\x7fdel"),
+            ("ident", "serif"),
+        ),
+        (("string", "Noto Sans CJK SC"), ("string", "sans"), ("ident", "sans-serif")),
+        (("string", "mono"), ("string", "\u017ferif"), ("ident", "monospace")),
+    }
+
+
 def test_plain_build_embeds_no_font(rich: Book) -> None:
     assert not [i for i in rich.manifest.values() if str(i.get("media-type")).startswith("font/")]
     css = rich.archive.read(rich.resolve("style/book.css")).decode("utf-8")
@@ -750,6 +875,24 @@ def test_bad_images_are_errors(
         (folder / name).write_bytes(content)
     document = write_doc(folder, name)
     with pytest.raises(ReportExportError, match=re.escape(message)):
+        EpubExporter().render(document, load_theme(), EpubOptions())
+
+
+def test_images_may_come_from_the_themes_folder_as_in_the_pdf(tmp_path: Path) -> None:
+    theme_dir = tmp_path / "theme"
+    theme_dir.mkdir()
+    theme_file = theme_dir / "theme.toml"
+    theme_file.write_text((STYLES_DIR / "default.toml").read_text(encoding="utf-8"), "utf-8")
+    logo = png(3, 2)
+    (theme_dir / "logo.png").write_bytes(logo)
+    folder = tmp_path / "src"
+    folder.mkdir()
+    document = write_doc(folder, str(theme_dir / "logo.png"))
+    path = tmp_path / "x.epub"
+    path.write_bytes(EpubExporter().render(document, load_theme(str(theme_file)), EpubOptions()))
+    assert Book(path).archive.read(Book(path).resolve("images/image-01.png")) == logo
+    # With another theme, the folder is none of the allowed ones.
+    with pytest.raises(ReportExportError, match="refused"):
         EpubExporter().render(document, load_theme(), EpubOptions())
 
 

@@ -19,12 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tinycss2
+from lxml import etree
 from PIL import Image as PillowImage
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from report_export.css import css_font_stack, css_string
 from report_export.errors import ReportExportError
-from report_export.exporters.pdf import PdfExporter, PdfOptions
+from report_export.exporters.pdf import PdfExporter, PdfOptions, render_html
+from report_export.fetch import asset_roots
 from report_export.model import (
     Block,
     BlockQuote,
@@ -447,6 +451,35 @@ def test_links_keep_their_targets(sample: Built) -> None:
         if "/URI" in annotation.get_object().get("/A", {})
     ]
     assert "https://example.org/open" in uris
+
+
+def test_footnote_labels_of_any_characters_make_valid_ids(tmp_path: Path) -> None:
+    source = _source(
+        tmp_path,
+        '正文[^x&y"]，再引[^x&y"]，以及[^a.b][^a_2E_b]。\n\n'
+        '[^x&y"]: 注一。\n[^a.b]: 注二。\n[^a_2E_b]: 注三。',
+    )
+    document, theme = read_file(source), load_theme()
+    html = render_html(document, theme, asset_roots(document))
+    root = etree.fromstring(html.encode("utf-8"))  # the markup is polyglot: well-formed XML
+    x = "{http://www.w3.org/1999/xhtml}"
+    notes = [str(span.get("id")) for span in root.iter(f"{x}span") if span.get("role") == "note"]
+    assert notes == ["fn-x.26y.22", "fn-a.2Eb", "fn-a_2E_b"]
+    # The second call of a note is a link to it.
+    assert [str(a.get("href")) for a in root.iter(f"{x}a")] == ["#fn-x.26y.22"]
+    reader = PdfReader(io.BytesIO(PdfExporter().render(document, theme, PdfOptions())))
+    assert "fn-x.26y.22" in reader.named_destinations
+
+
+def test_css_strings_hold_any_character() -> None:
+    for text in ("plain", 'a "quote"', "back\\slash", "line\nbreak\tand\x7f", "注\\释"):
+        (token,) = tinycss2.parse_component_value_list(css_string(text))
+        assert (token.type, token.value) == ("string", text)
+    # CSS reads its generic keywords in any case; fontconfig's "sans" and "mono" are names.
+    stack = ["Serif", "SANS-SERIF", "monospace", "sans", "mono", "\u017ferif", "Noto Serif CJK SC"]
+    assert css_font_stack(stack) == (
+        'serif, sans-serif, monospace, "sans", "mono", "\u017ferif", "Noto Serif CJK SC"'
+    )
 
 
 # --- reproducibility -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ The document title is ``<h1 class="title">``; a model heading of level L is ``<h
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import assert_never
@@ -41,14 +42,32 @@ def heading_tag(level: int) -> str:
     return f"h{min(level + 1, 6)}"
 
 
+_ID_CHARS = frozenset(string.ascii_letters + string.digits + "_-")
+"""Characters a footnote label keeps in an id (``id_safe`` encodes the rest)."""
+
+
+def id_safe(label: str) -> str:
+    """``label`` as id characters: ASCII letters, digits, ``_`` and ``-`` kept, every other
+    UTF-8 byte written ``.XX`` (``x&y`` -> ``x.26y``).
+
+    A footnote label is whatever the Markdown says (``[^x&y"]``, ``[^注]``); an id made of it
+    must be a valid XML name part and a URL fragment that needs no escaping. The dot is never
+    kept, so two labels never share an id, and the same label always gets the same one.
+    """
+    return "".join(
+        char if char in _ID_CHARS else "".join(f".{byte:02X}" for byte in char.encode("utf-8"))
+        for char in label
+    )
+
+
 def footnote_id(label: str) -> str:
-    """The id of a footnote's entry in the notes list."""
-    return f"fn-{label}"
+    """The id of a footnote's entry in the notes list (or of the note itself, in print)."""
+    return f"fn-{id_safe(label)}"
 
 
 def footnote_ref_id(label: str) -> str:
     """The id of the (first) reference to a footnote, the back-link's target."""
-    return f"fnref-{label}"
+    return f"fnref-{id_safe(label)}"
 
 
 class HtmlRenderer:
@@ -57,7 +76,9 @@ class HtmlRenderer:
     ``note_href`` maps a footnote label to the link target of its reference (another file's
     fragment in a multi-file EPUB); ``epub`` adds ``epub:type`` semantics for e-readers;
     ``image_href`` maps an image's ``src`` to where the output keeps the file (an EPUB's
-    manifest path), by default the ``src`` itself.
+    manifest path), by default the ``src`` itself; ``link_href`` maps a link's target to the
+    ``href`` written (``#sec-2`` to the file that holds that heading, in an EPUB), by default
+    the target itself.
     """
 
     def __init__(
@@ -66,12 +87,14 @@ class HtmlRenderer:
         note_href: Callable[[str], str] | None = None,
         epub: bool = False,
         image_href: Callable[[str], str] | None = None,
+        link_href: Callable[[str], str] | None = None,
     ) -> None:
         self.document = document
         self.numbers = {note.label: n for n, note in enumerate(document.footnotes, start=1)}
         self.note_href = note_href or (lambda label: "#" + footnote_id(label))
         self.epub = epub
         self.image_href = image_href or (lambda src: src)
+        self.link_href = link_href or (lambda target: target)
         self.referenced: set[str] = set()
 
     # --- blocks ---------------------------------------------------------------------------
@@ -140,7 +163,8 @@ class HtmlRenderer:
                 return f"<code>{escape(text, quote=False)}</code>"
             case Link(children=children, target=target, title=title):
                 title_attr = f' title="{escape(title)}"' if title else ""
-                return f'<a href="{escape(target)}"{title_attr}>{self.inlines(children)}</a>'
+                href = escape(self.link_href(target))
+                return f'<a href="{href}"{title_attr}>{self.inlines(children)}</a>'
             case FootnoteRef(label=label):
                 return self.footnote_ref(label)
             case LineBreak():
@@ -228,18 +252,3 @@ def html_page(
         f'<head>\n<meta charset="utf-8"/>\n<title>{escape(title or meta.title)}</title>'
         f"{head_meta}{links}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
-
-
-def render_document(document: Document, stylesheets: Sequence[str] = ()) -> str:
-    """The whole document as one HTML page: title, body, footnotes at the end."""
-    renderer = HtmlRenderer(document)
-    body = "\n".join(
-        part
-        for part in (
-            renderer.title_block(),
-            renderer.blocks(document.blocks),
-            renderer.footnotes(document.footnotes, lambda label: "#" + footnote_ref_id(label)),
-        )
-        if part
-    )
-    return html_page(document.meta, body, stylesheets)

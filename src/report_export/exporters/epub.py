@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-import string
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,8 +22,9 @@ from typing import Any, assert_never
 from ebooklib import epub
 from lxml import etree
 
+from ..css import css_escape, css_font_stack, fill_template, heading_tokens
 from ..errors import ReportExportError
-from ..fetch import image_type, resolve_asset
+from ..fetch import asset_roots, image_type, resolve_asset
 from ..fonts import GENERIC_FAMILIES, match_font
 from ..html import HtmlRenderer, footnote_id, footnote_ref_id, html_page
 from ..model import (
@@ -299,14 +299,14 @@ def sniff_image(data: bytes) -> str | None:
     return None
 
 
-def collect_images(document: Document) -> dict[str, BookImage]:
-    """Every image of the document by ``src``, read through ``fetch`` (the source's folder
-    only), its type checked against its content."""
+def collect_images(document: Document, roots: Sequence[Path]) -> dict[str, BookImage]:
+    """Every image of the document by ``src``, read through ``fetch`` from under ``roots``
+    only, its type checked against its content."""
     images: dict[str, BookImage] = {}
     for block in walk_blocks(all_blocks(document)):
         if not isinstance(block, Image) or block.src in images:
             continue
-        path = resolve_asset(document, block.src)
+        path = resolve_asset(document, block.src, roots)
         declared = image_type(block.src, path)
         data = path.read_bytes()
         found = sniff_image(data)
@@ -413,17 +413,6 @@ _ALWAYS_EMBEDDED = "".join(chr(c) for c in range(0x20, 0x7F))
 # --- CSS ----------------------------------------------------------------------------------
 
 
-def css_family_list(stack: Sequence[str]) -> str:
-    """A CSS font-family value: names quoted, generic families bare."""
-    return ", ".join(
-        name if name.casefold() in GENERIC_FAMILIES else _css_string(name) for name in stack
-    )
-
-
-def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _em(points: float, body_pt: float) -> str:
     return f"{points / body_pt:.4g}"
 
@@ -433,38 +422,32 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
     size = theme.text.size_pt
     body_stack = [*(f.css_family for f in fonts if f.role == "body"), *theme.fonts.body]
     heading_stack = [*(f.css_family for f in fonts if f.role == "heading"), *theme.fonts.heading]
-    face_template = string.Template(FONT_FACE_TEMPLATE.read_text(encoding="utf-8"))
     faces = "\n".join(
-        face_template.substitute(
-            family=font.css_family,
-            weight=font.weight,
-            href="../" + font.file_name,
-            format=font.css_format,
+        fill_template(
+            FONT_FACE_TEMPLATE,
+            {
+                # The template quotes the name.
+                "family": css_escape(font.css_family),
+                "weight": font.weight,
+                "href": "../" + font.file_name,
+                "format": font.css_format,
+            },
         )
         for font in fonts
     )
     tokens: dict[str, str] = {
         "font_faces": faces,
-        "body_fonts": css_family_list(body_stack),
-        "heading_fonts": css_family_list(heading_stack),
-        "mono_fonts": css_family_list(theme.fonts.mono),
+        "body_fonts": css_font_stack(body_stack),
+        "heading_fonts": css_font_stack(heading_stack),
+        "mono_fonts": css_font_stack(theme.fonts.mono),
         "line_height": f"{theme.text.line_height:g}",
         "text_align": theme.text.align,
         "text_indent": f"{theme.text.first_line_indent_chars:g}",
         "paragraph_spacing": _em(theme.text.paragraph_spacing_pt, size),
         "title_size": _em(theme.headings.title_size_pt, size),
+        **heading_tokens(theme, lambda points: _em(points, size)),
     }
-    for level in range(1, 6):
-        tag = f"h{level + 1}"
-        before, after = theme.heading_space_pt(level)
-        tokens[f"{tag}_size"] = _em(theme.heading_size_pt(level), size)
-        tokens[f"{tag}_before"] = _em(before, size)
-        tokens[f"{tag}_after"] = _em(after, size)
-    try:
-        css = string.Template(CSS_TEMPLATE.read_text(encoding="utf-8")).substitute(tokens)
-    except (KeyError, ValueError) as err:
-        message = f"bad placeholder in the EPUB stylesheet: {err}"
-        raise ReportExportError(message, CSS_TEMPLATE) from None
+    css = fill_template(CSS_TEMPLATE, tokens)
     if theme.css is not None:
         css += "\n/* The theme's own CSS */\n" + theme.css.read_text(encoding="utf-8")
     return css
@@ -493,13 +476,16 @@ class _BookBuilder:
         self.options = options
         self.labels = labels_for(document.meta.lang)
         self.chapters = split_chapters(document)
-        self.images = collect_images(document)
+        # The folders the PDF may read from too: the same source builds in every format.
+        self.images = collect_images(document, asset_roots(document, theme.path.parent))
         self.first_ref = self._first_references()
+        self.heading_files = self._heading_files()
         self.renderer = HtmlRenderer(
             document,
             note_href=lambda label: f"{NOTES_FILE}#{footnote_id(label)}",
             epub=True,
             image_href=lambda src: self.images[src].file_name,
+            link_href=self.link_href,
         )
 
     def _first_references(self) -> dict[str, str]:
@@ -513,6 +499,26 @@ class _BookBuilder:
             for label in note_labels(note.children):
                 first.setdefault(label, NOTES_FILE)
         return first
+
+    def _heading_files(self) -> dict[str, str]:
+        """Each heading's id -> the file that holds the heading."""
+        files: dict[str, str] = {}
+        for chapter in self.chapters:
+            for block in walk_blocks(chapter.blocks):
+                if isinstance(block, Heading):
+                    files[block.id] = chapter.file_name
+        for note in self.document.footnotes:
+            for block in walk_blocks(note.children):
+                if isinstance(block, Heading):
+                    files[block.id] = NOTES_FILE
+        return files
+
+    def link_href(self, target: str) -> str:
+        """A link's ``href``: ``#id`` of a heading leads into the file that holds it (the book
+        is many files, the Markdown one); every other target is left as it is."""
+        if target.startswith("#") and target[1:] in self.heading_files:
+            return f"{self.heading_files[target[1:]]}#{target[1:]}"
+        return target
 
     # --- XHTML pages --------------------------------------------------------------------
 

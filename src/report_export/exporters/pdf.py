@@ -21,6 +21,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
+from ..css import css_font_stack, css_string, fill_template, heading_tokens
 from ..errors import ReportExportError
 from ..fetch import asset_roots, image_type, media_type, resolve_asset, resolve_url
 from ..fonts import TextRun, check_coverage
@@ -52,11 +53,6 @@ LOG = logging.getLogger(__name__)
 
 PRINT_CSS = STYLES_DIR / "print.css"
 """The print stylesheet template, filled from the theme's tokens."""
-
-CSS_GENERIC_FAMILIES = frozenset(
-    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"}
-)
-"""Font family keywords of CSS: written bare in a font stack (quoted, they would name a font)."""
 
 FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
 """What WeasyPrint logs when HarfBuzz' subsetter is missing: CJK builds become ~20x slower."""
@@ -106,19 +102,6 @@ def margin_texts(document: Document, theme: Theme) -> list[TextRun]:
     if theme.header.running_head == "title":
         runs.append(TextRun("the running head (the title)", "heading", document.meta.title))
     return runs
-
-
-def css_string(text: str) -> str:
-    """``text`` as a CSS string literal."""
-    escaped = "".join(
-        f"\\{ord(c):x} " if c in '"\\' or ord(c) < 0x20 or c == "\x7f" else c for c in text
-    )
-    return f'"{escaped}"'
-
-
-def css_font_stack(stack: Sequence[str]) -> str:
-    """A CSS ``font-family`` value: family names quoted, generic keywords bare."""
-    return ", ".join(name if name in CSS_GENERIC_FAMILIES else css_string(name) for name in stack)
 
 
 def page_number_content(fmt: str) -> str:
@@ -171,20 +154,9 @@ def print_css(theme: Theme) -> str:
         "small_size": _pt(size * 0.875),
         "note_size": _pt(size * 0.75),
         "block_space": _pt(max(theme.text.paragraph_spacing_pt, size * 0.6)),
+        **heading_tokens(theme, _pt),
     }
-    for level in range(1, 6):
-        before, after = theme.heading_space_pt(level)
-        tag = f"h{level + 1}"
-        tokens[f"{tag}_size"] = _pt(theme.heading_size_pt(level))
-        tokens[f"{tag}_before"] = _pt(before)
-        tokens[f"{tag}_after"] = _pt(after)
-    template = string.Template(PRINT_CSS.read_text(encoding="utf-8"))
-    try:
-        return template.substitute(tokens)
-    except KeyError as err:  # the template and this table went out of step
-        raise ReportExportError(f"placeholder {err} has no value", PRINT_CSS) from None
-    except ValueError as err:  # a stray "$" in the template
-        raise ReportExportError(f"invalid template: {err}", PRINT_CSS) from None
+    return fill_template(PRINT_CSS, tokens)
 
 
 # --- the HTML ----------------------------------------------------------------------------------
