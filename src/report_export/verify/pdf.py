@@ -45,19 +45,21 @@ class PdfVerifier(Verifier):
         except (PdfReadError, OSError, ValueError) as err:
             return [f"not a readable PDF: {err}"]
         numbers = {note.label: str(n) for n, note in enumerate(document.footnotes, start=1)}
-        problems: list[str] = []
+        # The text comes first in the report: a lost page shows as the paragraph it cut, which
+        # says more than the page count it also upsets.
+        page_problems: list[str] = []
         bodies: list[str] = []
         for number, text in enumerate(pages, start=1):
             body, furniture_problems = _strip_furniture(text, number, len(pages), document, theme)
-            problems += furniture_problems
+            page_problems += furniture_problems
             bodies.append(body)
-        problems += _cut_footnotes(bodies, footnote_parts(document, numbers.__getitem__))
+        problems = _cut_footnotes(bodies, footnote_parts(document, numbers.__getitem__))
         furniture = [Expected("title", normalise(document.meta.title))]
         if document.meta.author:
             furniture.append(Expected("author line", normalise(document.meta.author)))
         # Cells are set apart by space on the page, not by a mark.
         expected = furniture + expected_body(document, numbers.__getitem__, cells=" ")
-        problems += compare_stream(expected, _stream(bodies))
+        problems = compare_stream(expected, _stream(bodies)) + problems + page_problems
         problems += _check_outline(reader, document)
         problems += _check_fonts(reader)
         info = reader.metadata
