@@ -151,30 +151,37 @@ def render(
     return exporter().render(document, theme, options)
 
 
-def _prepare(names: list[str]) -> None:
-    for name in names:
-        load_exporter(name).prepare()
+def _prepare_rank(names: list[str], rank: int) -> None:
+    """Load the exporters and prepare the ``rank``-th costliest: the one this worker gets."""
+    exporters = sorted((load_exporter(name) for name in names), key=_cost, reverse=True)
+    exporters[rank].prepare()
+
+
+def _cost(exporter: type[Exporter[object]]) -> int:
+    return exporter.cost
 
 
 def _render_parallel(
     request: BuildRequest, names: list[str], workers: int, progress: Progress
 ) -> tuple[list[type[Exporter[object]]], dict[str, bytes]]:
-    """Render in worker processes, one a core.
+    """The costliest formats in worker processes, one a core, the rest in this process.
 
-    The workers start first and load the exporters and their heavy libraries
-    (``Exporter.prepare``) while this process does the same and reads the source; they are
-    forked, so they share what is already imported. A fresh pool a build also keeps
-    WeasyPrint's growth in a long process (PITFALLS) out of the caller. The costliest formats
-    are submitted first, so the PDF never waits behind the quick ones.
+    The workers start first and each loads the heavy library of the format it will render
+    (``Exporter.prepare``) while this process reads the source; they are forked, so they share
+    what is already imported. This process keeps a core for itself and renders the quick
+    formats meanwhile: a worker that also loaded WeasyPrint would only take CPU from the PDF.
+    A fresh pool a build also keeps WeasyPrint's growth in a long process (PITFALLS) out of
+    the caller.
     """
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("fork")
     out: dict[str, bytes] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    helpers = workers - 1
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=context) as pool:
         # One warm-up a worker: each submission starts a worker while none is idle.
-        warm_ups = [pool.submit(_prepare, names) for _ in range(workers)]
+        warm_ups = [pool.submit(_prepare_rank, names, rank) for rank in range(helpers)]
         try:
             exporters = [load_exporter(name) for name in names]
             options = split_options(exporters, request.options)
@@ -185,11 +192,15 @@ def _render_parallel(
         for warm_up in warm_ups:
             warm_up.result()
         progress.started(names)
-        ordered = sorted(exporters, key=lambda exporter: exporter.cost, reverse=True)
+        ordered = sorted(exporters, key=_cost, reverse=True)
         pending: dict[Future[bytes], str] = {
-            pool.submit(render, e, document, theme, options[e.name]): e.name for e in ordered
+            pool.submit(render, e, document, theme, options[e.name]): e.name
+            for e in ordered[:helpers]
         }
         try:
+            for exporter in ordered[helpers:]:
+                out[exporter.name] = render(exporter, document, theme, options[exporter.name])
+                progress.finished(exporter.name)
             while pending:
                 finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
                 for future in finished:

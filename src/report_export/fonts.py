@@ -12,6 +12,7 @@ import struct
 import subprocess
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -132,9 +133,11 @@ def stack_faces(stack: Sequence[str], bold: bool = False, lang: str = "zh-cn") -
     A named family that is not installed is left out (fontconfig's stand-in for it is not what
     the theme names); a generic name (serif, sans-serif) counts as the face fontconfig picks.
     """
+    # Each lookup is an fc-match process: ask for the whole stack at once, not in turn.
+    with ThreadPoolExecutor(max_workers=len(stack) or 1) as lookups:
+        answers = list(lookups.map(lambda family: match_font(family, bold, lang), stack))
     faces: list[FontMatch] = []
-    for family in stack:
-        found = match_font(family, bold, lang)
+    for family, found in zip(stack, answers, strict=True):
         if family.casefold() not in GENERIC_FAMILIES and not found.is_family(family):
             continue
         if all((f.path, f.index) != (found.path, found.index) for f in faces):
