@@ -142,7 +142,7 @@ class HtmlRenderer:
     def row(self, cells: tuple[TableCell, ...], tag: str) -> str:
         rendered = []
         for cell in cells:
-            style = f' style="text-align: {cell.align}"' if cell.align else ""
+            style = f' class="align-{cell.align}"' if cell.align else ""
             rendered.append(f"<{tag}{style}>{self.inlines(cell.children)}</{tag}>")
         return "<tr>" + "".join(rendered) + "</tr>"
 
