@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any
 
 from ebooklib import epub
 from lxml import etree
@@ -29,25 +29,13 @@ from ..fonts import GENERIC_FAMILIES, match_font
 from ..html import HtmlRenderer, footnote_id, footnote_ref_id, html_page
 from ..model import (
     Block,
-    BlockQuote,
-    BulletList,
-    Code,
     Document,
-    Emph,
     FootnoteRef,
     Heading,
     Image,
-    Inline,
-    LineBreak,
-    Link,
-    OrderedList,
-    Paragraph,
-    Strong,
-    Table,
-    Text,
-    ThematicBreak,
     inline_text,
     walk_blocks,
+    walk_inlines,
 )
 from ..reproducible import build_timestamp, normalize_zip
 from ..theme import STYLES_DIR, Theme
@@ -212,37 +200,9 @@ def heading_label(heading: Heading) -> str:
 
 def note_labels(blocks: Iterable[Block]) -> Iterator[str]:
     """The footnote labels ``blocks`` refer to, in reading order (repeats included)."""
-    for block in walk_blocks(tuple(blocks)):
-        for inlines in _inline_runs(block):
-            yield from _inline_note_labels(inlines)
-
-
-def _inline_runs(block: Block) -> Iterator[tuple[Inline, ...]]:
-    """The runs of inlines a block holds itself (not those of the blocks inside it)."""
-    match block:
-        case Heading(children=children) | Paragraph(children=children):
-            yield children
-        case Table(header=header, rows=rows):
-            for row in (header, *rows):
-                for cell in row:
-                    yield cell.children
-        case BulletList() | OrderedList() | BlockQuote() | Image() | ThematicBreak():
-            return
-        case _:
-            assert_never(block)
-
-
-def _inline_note_labels(inlines: Sequence[Inline]) -> Iterator[str]:
-    for inline in inlines:
-        match inline:
-            case FootnoteRef(label=label):
-                yield label
-            case Emph(children=children) | Strong(children=children) | Link(children=children):
-                yield from _inline_note_labels(children)
-            case Text() | Code() | LineBreak():
-                continue
-            case _:
-                assert_never(inline)
+    for inline in walk_inlines(tuple(blocks)):
+        if isinstance(inline, FootnoteRef):
+            yield inline.label
 
 
 @dataclass(slots=True)
