@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from PIL import Image as PillowImage
 
-from report_export.theme import STYLES_DIR
+from report_export.resources import styles_dir
 
 from .checkers import BY_FORMAT, Findings, check_all
 from .conftest import FIXTURES, SOURCE, run_cli
 
-THEMES = sorted(path.stem for path in STYLES_DIR.glob("*.toml"))
+THEMES = sorted(path.stem for path in styles_dir().glob("*.toml"))
 """Every installed theme: a new one is checked as soon as it is there."""
 
 SOURCES = ("report", "rich")
