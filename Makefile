@@ -18,15 +18,9 @@ build: system-build $(VENV)/.installed
 	@$(BIN)/python -m compileall -q src
 	$(BIN)/report-export build
 
-<<<<<<< HEAD
 test: system-test $(VENV)/.installed $(CHECKERS)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
-=======
-test: system-test $(VENV)/.installed
 	$(BIN)/ruff check setup.py src tests bench
 	$(BIN)/ruff format --check setup.py src tests bench
->>>>>>> main
 	$(BIN)/mypy
 	$(BIN)/pytest
 
