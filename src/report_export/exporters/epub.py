@@ -52,6 +52,9 @@ TITLE_FILE = "title.xhtml"
 NAV_FILE = "nav.xhtml"
 NOTES_FILE = "notes.xhtml"
 CSS_FILE = "style/book.css"
+PACKAGE_FILE = "EPUB/content.opf"
+"""Where ebooklib writes the package document."""
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # An identifier is a name-based UUID: the same title, author and provenance, the same book.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/report-export/epub")
@@ -417,6 +420,15 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
 # --- the book -----------------------------------------------------------------------------
 
 
+def package_language(opf: bytes, lang: str) -> bytes:
+    """The package document with ``xml:lang`` on its root: ebooklib writes none, and reading
+    systems (and DAISY Ace) take the language of the package's own text, its title and
+    metadata, from there."""
+    root = etree.fromstring(opf)
+    root.set(XML_LANG, lang)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
 def book_identifier(document: Document) -> str:
     """``urn:uuid:`` of a name-based UUID over title, author and provenance: stable across
     builds and edits of the text, different for a different report."""
@@ -656,7 +668,12 @@ class _BookBuilder:
             },
         )
         # ebooklib stamps every entry with the current time: rewrite the archive.
-        return normalize_zip(out.getvalue(), first="mimetype", stored={"mimetype"})
+        return normalize_zip(
+            out.getvalue(),
+            first="mimetype",
+            stored={"mimetype"},
+            edits={PACKAGE_FILE: lambda opf: package_language(opf, self.document.meta.lang)},
+        )
 
     def add_resources(self, book: Any, fonts: Sequence[EmbeddedFont]) -> None:
         """Images and embedded fonts."""
