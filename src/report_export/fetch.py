@@ -8,6 +8,7 @@ reads through here; anything outside the allowed folders is an error that names 
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 from collections.abc import Sequence
 from pathlib import Path
@@ -92,6 +93,13 @@ def image_type(src: str, path: Path) -> str:
         known = ", ".join(sorted(IMAGE_TYPES))
         raise ReportExportError(f"image {src!r}: unsupported type (use one of {known})")
     return kind
+
+
+def data_uri(document: Document, src: str, roots: Sequence[Path]) -> str:
+    """An image of the document as a ``data:`` URI, for an output that holds its images."""
+    path = resolve_asset(document, src, roots)
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return f"data:{image_type(src, path)};base64,{data}"
 
 
 def _inside(src: str, path: Path, roots: Sequence[Path]) -> Path:

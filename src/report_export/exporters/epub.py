@@ -14,7 +14,7 @@ import io
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from ..errors import ReportExportError
 from ..fetch import asset_roots, image_type, resolve_asset
 from ..fonts import GENERIC_FAMILIES, match_font
 from ..html import HtmlRenderer, footnote_id, footnote_ref_id, html_page
+from ..labels import labels_for
 from ..model import (
     Block,
     Document,
@@ -37,6 +38,7 @@ from ..model import (
     walk_blocks,
     walk_inlines,
 )
+from ..outline import TocNode, nest_toc
 from ..reproducible import build_timestamp, normalize_zip
 from ..resources import styles_dir
 from ..theme import Theme
@@ -97,52 +99,6 @@ class EpubExporter(Exporter[EpubOptions]):
 
     def render(self, document: Document, theme: Theme, options: EpubOptions) -> bytes:
         return _BookBuilder(document, theme, options).build()
-
-
-# --- words the book adds itself -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Labels:
-    """Text the EPUB adds around the report's own, in the report's language."""
-
-    contents: str
-    landmarks: str
-    notes: str
-    summary: str
-    images: str
-
-
-_LABELS = {
-    "zh": Labels(
-        contents="目录",
-        landmarks="导览",
-        notes="注释",
-        summary=(
-            "本书为可重排的文字电子书，可调整字号与版式。目录收录全部各级标题，"
-            "阅读顺序与原文一致；注释作为尾注集中于书末，正文与注释之间可双向跳转。"
-            "不含闪烁、声音或动画等可能引起不适的内容。"
-        ),
-        images="图片均附有替代文字。",
-    ),
-    "en": Labels(
-        contents="Contents",
-        landmarks="Landmarks",
-        notes="Notes",
-        summary=(
-            "A reflowable text e-book: text size and layout follow the reader's settings. "
-            "The table of contents lists every heading, the reading order is the original's, "
-            "and the notes are endnotes at the end of the book, linked both ways. "
-            "No flashing, sound or motion."
-        ),
-        images="Every image has a text alternative.",
-    ),
-}
-
-
-def labels_for(lang: str) -> Labels:
-    """The labels for a BCP 47 language tag (English for a language without its own)."""
-    return _LABELS.get(lang.split("-")[0].lower(), _LABELS["en"])
 
 
 # --- the parts of the book ----------------------------------------------------------------
@@ -207,29 +163,6 @@ def note_labels(blocks: Iterable[Block]) -> Iterator[str]:
     for inline in walk_inlines(tuple(blocks)):
         if isinstance(inline, FootnoteRef):
             yield inline.label
-
-
-@dataclass(slots=True)
-class TocNode:
-    """An entry of the table of contents and the entries nested under it."""
-
-    level: int
-    link: Any  # ebooklib's epub.Link
-    children: list[TocNode] = field(default_factory=list)
-
-
-def nest_toc(entries: Iterable[tuple[int, Any]]) -> list[TocNode]:
-    """(level, link) pairs in reading order -> a tree: each entry under the last shallower one
-    (a skipped level nests one step, not two)."""
-    roots: list[TocNode] = []
-    open_nodes: list[TocNode] = []
-    for level, link in entries:
-        node = TocNode(level, link)
-        while open_nodes and open_nodes[-1].level >= level:
-            open_nodes.pop()
-        (open_nodes[-1].children if open_nodes else roots).append(node)
-        open_nodes.append(node)
-    return roots
 
 
 def _ebooklib_toc(nodes: Sequence[TocNode]) -> list[Any]:

@@ -8,7 +8,6 @@ every file the renderer would read is checked against the folders it may read fr
 
 from __future__ import annotations
 
-import base64
 import datetime
 import hashlib
 import logging
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 
 from ..css import css_font_stack, css_string, fill_template, heading_tokens
 from ..errors import ReportExportError
-from ..fetch import asset_roots, image_type, media_type, resolve_asset, resolve_url
+from ..fetch import asset_roots, data_uri, media_type, resolve_url
 from ..fonts import TextRun, check_coverage
 from ..html import HtmlRenderer, footnote_id, heading_tag, html_page
 from ..model import (
@@ -205,10 +204,8 @@ class PrintHtmlRenderer(HtmlRenderer):
         return super().block(block)
 
     def image(self, image: Image) -> str:
-        path = resolve_asset(self.document, image.src, self.roots)
-        kind = image_type(image.src, path)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f'<img src="data:{kind};base64,{data}" alt="{escape(image.alt)}"/>'
+        uri = data_uri(self.document, image.src, self.roots)
+        return f'<img src="{uri}" alt="{escape(image.alt)}"/>'
 
     def caption(self, image: Image, tag: str) -> str:
         return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""
