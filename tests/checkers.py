@@ -208,6 +208,7 @@ BY_FORMAT: dict[str, tuple[str, ...]] = {
     "pdf": ("outloud",),
     "epub": ("epubcheck", "ace"),
     "docx": ("openxml-audit",),
+    "html": ("vnu",),
 }
 """The checkers that stand behind each format (the README's table says the same)."""
 
