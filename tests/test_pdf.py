@@ -572,7 +572,7 @@ def test_weasyprint_is_imported_only_to_render_a_pdf() -> None:
     code = (
         "import sys, contextlib, io\n"
         "from report_export.cli import main\n"
-        "from report_export.registry import load_exporter\n"
+        "from report_export.exporters import load_exporter\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['formats'])\n"
         "load_exporter('pdf')\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 from .build import BuildRequest, build
 from .errors import ReportExportError
 from .progress import progress_for
-from .registry import available_formats, load_exporter
+from .registry import available_formats
 
 DEFAULT_SOURCE = Path("source/report.md")
 
@@ -85,6 +85,8 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _formats() -> int:
+    from .exporters import load_exporter
+
     for name in available_formats():
         exporter = load_exporter(name)
         print(f"{name:8} .{exporter.extension:6} {exporter.description}")

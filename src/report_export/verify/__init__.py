@@ -31,6 +31,7 @@ from ..model import (
     ThematicBreak,
     inline_text,
 )
+from ..registry import VERIFIERS, load_class, registered
 from ..theme import Theme
 
 CELL_SEPARATOR = " | "
@@ -81,6 +82,12 @@ class Verifier(ABC):
     @abstractmethod
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
         """The problems found, most important first; empty when the output holds."""
+
+
+def load_verifier(name: str) -> type[Verifier] | None:
+    """The verifier registered for format ``name``, or None when the format has none."""
+    point = registered(VERIFIERS).get(name)
+    return None if point is None else load_class(point, Verifier, "a Verifier class")
 
 
 # --- what the source says must be there ----------------------------------------------------
