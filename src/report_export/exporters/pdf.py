@@ -21,9 +21,9 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..assets import asset_roots, media_type, read_image, resolve_url
 from ..css import css_font_stack, css_string, fill_template, heading_tokens
 from ..errors import ReportExportError
-from ..fetch import asset_roots, image_type, media_type, resolve_asset, resolve_url
 from ..fonts import TextRun, check_coverage
 from ..html import HtmlRenderer, footnote_id, heading_tag, html_page
 from ..model import (
@@ -173,9 +173,8 @@ class PrintHtmlRenderer(HtmlRenderer):
 
     def data_uri(self, src: str) -> str:
         """An image file as a data: URI, read from under the roots only."""
-        path = resolve_asset(self.document, src, self.roots)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f"data:{image_type(src, path)};base64,{data}"
+        image = read_image(self.document, src, self.roots)
+        return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
     def title(self) -> str:
         lines = balanced_lines(

@@ -22,8 +22,8 @@ from docx.image.image import Image as DocxImage
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
+from ...assets import read_image
 from ...errors import ReportExportError
-from ...fetch import image_type, resolve_asset
 from ...model import (
     Block,
     BlockQuote,
@@ -324,9 +324,8 @@ class StoryWriter:
 
     def figure(self, image: Image) -> list[Element]:
         document = self.context.document
-        path = resolve_asset(document, image.src)
-        kind = image_type(image.src, path)
-        blob = path.read_bytes()
+        picture_file = read_image(document, image.src)
+        path, kind, blob = picture_file.path, picture_file.media_type, picture_file.data
         if kind == "image/webp":
             blob = _webp_to_png(image.src, blob)
         elif kind not in _DOCX_IMAGES:
