@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..assets import asset_roots, media_type, read_image, resolve_url
-from ..css import css_font_stack, css_string, fill_template, heading_tokens
+from ..css import color_tokens, css_font_stack, css_string, fill_template, heading_tokens
 from ..errors import ReportExportError
 from ..fonts import TextRun, check_coverage
 from ..html import HtmlRenderer, footnote_id, heading_tag, html_page
@@ -148,13 +148,14 @@ def print_css(theme: Theme) -> str:
         "paragraph_spacing": _pt(theme.text.paragraph_spacing_pt),
         "align": theme.text.align,
         "title_size": _pt(theme.headings.title_size_pt),
-        "title_space_after": _pt(theme.headings.title_size_pt * 1.5),
+        "title_space_after": _pt(theme.title_space_after_pt),
         "author_size": _pt(size),
-        # 五号 and 小五 beside a 小四 body: table and caption text, footnotes.
-        "small_size": _pt(size * 0.875),
-        "note_size": _pt(size * 0.75),
-        "block_space": _pt(max(theme.text.paragraph_spacing_pt, size * 0.6)),
+        "small_size": _pt(theme.small_size_pt),
+        "note_size": _pt(theme.note_size_pt),
+        "chrome_size": _pt(theme.chrome_size_pt),
+        "block_space": _pt(theme.block_space_pt),
         **heading_tokens(theme, _pt),
+        **color_tokens(theme),
     }
     return fill_template(PRINT_CSS, tokens)
 

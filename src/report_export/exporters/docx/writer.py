@@ -50,7 +50,7 @@ from ...model import (
     walk_inlines,
 )
 from ...typography import display_width
-from .layout import LINK, LIST_STYLE_LEVELS, Layout
+from .layout import LIST_STYLE_LEVELS, Layout
 from .numbering import LEVELS, Numbering
 from .ooxml import (
     EMU_PER_PT,
@@ -400,7 +400,7 @@ class StoryWriter:
             STRONG: {"bold": True},
             EMPHASIS: {"font": layout.heading_font},
             CODE: {"font": layout.mono_font},
-            HYPERLINK: {"color": LINK},
+            HYPERLINK: {"color": layout.colors.link},
         }
         inner = marks[-1]
         direct: dict[str, Any] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...css import css_escape, css_font_stack, fill_template, heading_tokens
+from ...css import color_tokens, css_escape, css_font_stack, fill_template, heading_tokens
 from ...theme import STYLES_DIR, Theme
 from .embedded_fonts import EmbeddedFont
 
@@ -47,6 +47,7 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
         "paragraph_spacing": _em(theme.text.paragraph_spacing_pt, size),
         "title_size": _em(theme.headings.title_size_pt, size),
         **heading_tokens(theme, lambda points: _em(points, size)),
+        **color_tokens(theme),
     }
     css = fill_template(CSS_TEMPLATE, tokens)
     if theme.css is not None:
