@@ -33,6 +33,7 @@ from ..model import (
 )
 from ..registry import VERIFIERS, load_class, registered
 from ..theme import Theme
+from ..typography import CJK
 
 CELL_SEPARATOR = " | "
 """How a verifier joins the cells of a table row into one text."""
@@ -183,8 +184,7 @@ class _Expectations:
 
 # --- text normalisation --------------------------------------------------------------------
 
-_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2014\u2026\u2018\u2019\u201c\u201d"
-_SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+_SPACE_IN_CJK = re.compile(f"(?<=[{CJK}]) (?=[{CJK}])")
 _WHITESPACE = re.compile(r"\s+")
 
 
