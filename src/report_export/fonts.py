@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, assert_never
 
+from .css import GENERIC_FAMILIES
 from .errors import ReportExportError
 from .model import (
     Block,
@@ -43,10 +44,9 @@ from .model import (
 )
 from .theme import Theme
 
-GENERIC_FAMILIES = frozenset(
-    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "sans", "mono"}
-)
-"""CSS generic names: fontconfig answers them with its own choice, which is what renderers use."""
+FONTCONFIG_CHOICES = GENERIC_FAMILIES | {"sans", "mono"}
+"""Names fontconfig answers with a face of its own choice, which is what renderers draw with:
+CSS's generic families and fontconfig's own aliases."""
 
 Role = Literal["body", "heading", "mono"]
 """Which font stack of the theme a run of text is set in."""
@@ -119,7 +119,7 @@ def installed_face(family: str, bold: bool = False, lang: str = "zh-cn") -> Font
     font, which is not the family asked for. A generic name (serif, sans-serif) counts as the
     face fontconfig picks for it."""
     found = match_font(family, bold, lang)
-    if family.casefold() in GENERIC_FAMILIES or found.is_family(family):
+    if family.casefold() in FONTCONFIG_CHOICES or found.is_family(family):
         return found
     return None
 
@@ -153,7 +153,7 @@ def embeddable_family(stack: Sequence[str], bold: bool, lang: str) -> tuple[str,
     """The first named family of a font stack installed here, and its face: what a format that
     carries its fonts embeds (a generic name is the reader's choice, not a font to embed)."""
     for family in stack:
-        if family.casefold() not in GENERIC_FAMILIES:
+        if family.casefold() not in FONTCONFIG_CHOICES:
             found = installed_face(family, bold, lang)
             if found is not None:
                 return family, found

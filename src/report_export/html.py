@@ -118,7 +118,7 @@ class HtmlRenderer:
         link_href: Callable[[str], str] | None = None,
     ) -> None:
         self.document = document
-        self.numbers = {note.label: n for n, note in enumerate(document.footnotes, start=1)}
+        self.numbers = document.footnote_numbers()
         self.note_href = note_href or (lambda label: "#" + footnote_id(label))
         self.epub = epub
         self.image_href = image_href or (lambda src: src)

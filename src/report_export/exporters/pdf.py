@@ -39,7 +39,7 @@ from ..model import (
     Paragraph,
     Table,
     ThematicBreak,
-    inline_text,
+    heading_label,
 )
 from ..reproducible import build_timestamp
 from ..theme import STYLES_DIR, Theme
@@ -187,9 +187,8 @@ class PrintHtmlRenderer(HtmlRenderer):
         # The outline entry is the heading's text alone: by default it would also hold
         # the number of a footnote called in the heading.
         tag = heading_tag(heading.level)
-        label = " ".join(inline_text(heading.children).split())
         return (
-            f'<{tag} id="{heading.id}" data-label="{escape(label)}">'
+            f'<{tag} id="{heading.id}" data-label="{escape(heading_label(heading))}">'
             f"{self.inlines(heading.children)}</{tag}>"
         )
 

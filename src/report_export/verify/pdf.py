@@ -44,7 +44,7 @@ class PdfVerifier(Verifier):
             pages = [page.extract_text() or "" for page in reader.pages]
         except (PdfReadError, OSError, ValueError) as err:
             return [f"not a readable PDF: {err}"]
-        numbers = {note.label: str(n) for n, note in enumerate(document.footnotes, start=1)}
+        numbers = {label: str(n) for label, n in document.footnote_numbers().items()}
         # The text comes first in the report: a lost page shows as the paragraph it cut, which
         # says more than the page count it also upsets.
         page_problems: list[str] = []

@@ -9,7 +9,7 @@ from typing import Any
 from ebooklib import epub
 
 from ...model import Document, Heading, walk_blocks
-from .parts import NOTES_FILE, TITLE_FILE, Chapter, heading_label
+from .parts import NOTES_FILE, TITLE_FILE, Chapter, toc_label
 
 
 @dataclass(slots=True)
@@ -45,7 +45,7 @@ def table_of_contents(
     headings = [
         (
             block.level,
-            epub.Link(f"{chapter.file_name}#{block.id}", heading_label(block), f"toc-{block.id}"),
+            epub.Link(f"{chapter.file_name}#{block.id}", toc_label(block), f"toc-{block.id}"),
         )
         for chapter in chapters
         for block in walk_blocks(chapter.blocks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ...model import Block, Document, FootnoteRef, Heading, inline_text, walk_inlines
+from ...model import Block, Document, FootnoteRef, Heading, heading_label, walk_inlines
 
 TITLE_FILE = "title.xhtml"
 NAV_FILE = "nav.xhtml"
@@ -44,7 +44,7 @@ def split_chapters(document: Document) -> list[Chapter]:
     for number, blocks in enumerate(parts, start=1):
         first = blocks[0]
         opens = isinstance(first, Heading) and first.level == 1
-        title = heading_label(first) if isinstance(first, Heading) and opens else ""
+        title = toc_label(first) if isinstance(first, Heading) and opens else ""
         chapters.append(
             Chapter(
                 file_name=f"chapter-{number:0{width}d}.xhtml",
@@ -61,10 +61,10 @@ def all_blocks(document: Document) -> tuple[Block, ...]:
     return (*document.blocks, *(block for note in document.footnotes for block in note.children))
 
 
-def heading_label(heading: Heading) -> str:
-    """A heading's text as the table of contents shows it (notes left out, one line)."""
-    text = " ".join(inline_text(heading.children).split())
-    return text or heading.id
+def toc_label(heading: Heading) -> str:
+    """A heading's entry in the table of contents: its label, or its id when it has no text
+    (an empty entry is an error to epubcheck)."""
+    return heading_label(heading) or heading.id
 
 
 def note_labels(blocks: Iterable[Block]) -> Iterator[str]:
