@@ -33,8 +33,9 @@ from report_export.importers.changes import (
 from report_export.importers.chunks import join_chunks
 from report_export.importers.punctuation import normalize_punctuation
 from report_export.importers.quotes import restore_quotes
+from report_export.importers.result import ImportResult
 from report_export.importers.review import review_css
-from report_export.importers.scraped import ImportResult, import_file, import_scraped
+from report_export.importers.scraped import import_file, import_scraped
 from report_export.importers.spun_words import load_table, repair_spun_words
 from report_export.importers.structure import rebuild_structure
 from report_export.model import Document, Heading, Paragraph, headings, inline_text

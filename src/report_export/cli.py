@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "verify":
             return _verify(args)
         if args.command == "import":
-            from .importers.scraped import run_import
+            from .importers.command import run_import
 
             for line in run_import(args.scraped, args.output, args.review, args.force):
                 print(line)

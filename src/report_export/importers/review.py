@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import ReportExportError
 from ..resources import styles_dir
 from .changes import KINDS, Kind
-from .scraped import ImportResult, LocatedChange, LocatedFlag
+from .result import ImportResult, LocatedChange, LocatedFlag
 
 _LABELS: dict[Kind, str] = {
     "chrome": "chrome 网站框架",
