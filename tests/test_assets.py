@@ -26,7 +26,8 @@ from report_export.exporters.epub import EpubExporter
 from report_export.exporters.pdf import PdfExporter
 from report_export.model import Document, Metadata
 from report_export.reader import read_text
-from report_export.theme import STYLES_DIR, load_theme
+from report_export.resources import styles_dir
+from report_export.theme import load_theme
 
 SVG = "image/svg+xml"
 
@@ -55,7 +56,7 @@ def test_absolute_paths_and_file_urls_inside_the_roots_are_allowed(document: Doc
     assert resolve_asset(document, logo.as_uri()) == logo
     assert resolve_url(logo.as_uri(), asset_roots(document)) == logo
     # The project's styles/ is a root too (themes keep their CSS and fonts there).
-    assert resolve_url((STYLES_DIR / "print.css").as_uri(), asset_roots(document)).is_file()
+    assert resolve_url((styles_dir() / "print.css").as_uri(), asset_roots(document)).is_file()
 
 
 @pytest.mark.parametrize(

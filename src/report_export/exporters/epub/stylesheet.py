@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ...css import color_tokens, css_escape, css_font_stack, fill_template, heading_tokens
-from ...theme import STYLES_DIR, Theme
+from ...resources import styles_dir
+from ...theme import Theme
 from .embedded_fonts import EmbeddedFont
 
-CSS_TEMPLATE = STYLES_DIR / "epub.css"
+CSS_TEMPLATE = styles_dir() / "epub.css"
 """The stylesheet, a ``string.Template`` filled from the theme's tokens."""
-FONT_FACE_TEMPLATE = STYLES_DIR / "epub-font-face.css"
+FONT_FACE_TEMPLATE = styles_dir() / "epub-font-face.css"
 """One ``@font-face`` rule of an embedded font, a ``string.Template``."""
 
 
