@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-Kind = Literal["chrome", "join", "structure", "punctuation", "spun word", "quote"]
+Kind = Literal["chrome", "page", "join", "structure", "punctuation", "spun word", "quote"]
 """What a change or flag is about; the review page labels and colours them by kind."""
 
 KINDS: tuple[Kind, ...] = get_args(Kind)

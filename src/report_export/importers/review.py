@@ -24,6 +24,7 @@ from .result import ImportResult, LocatedChange, LocatedFlag
 
 _LABELS: dict[Kind, str] = {
     "chrome": "chrome 网站框架",
+    "page": "page 页面装饰",
     "join": "join 块拼接",
     "structure": "structure 结构",
     "punctuation": "punctuation 标点",
@@ -155,7 +156,7 @@ def _side_by_side(
     result_notes = [
         _Note(*c.result, _css(c.kind), n, _title(c), c.kind, c.kind)
         for n, c in numbered
-        if not (c.kind == "chrome" and c.result[0] == c.result[1])
+        if not (c.kind in ("chrome", "page") and c.result[0] == c.result[1])
     ]
     for number, flag in flags:
         title = f"⚑{number} {flag.message}: {flag.suggestion}"
@@ -289,7 +290,11 @@ def _tag_html(note: _Note) -> str:
 def _change_tables(result: ImportResult, numbered: list[tuple[int, LocatedChange]]) -> str:
     groups: list[tuple[str, tuple[Kind, ...], bool]] = [
         ("Spun words and quotes 替换词与引号", ("spun word", "quote"), True),
-        ("Site chrome and chunk joins 网站框架与块拼接", ("chrome", "join"), False),
+        (
+            "Site chrome, page furniture and joins 网站框架、页面装饰与拼接",
+            ("chrome", "page", "join"),
+            False,
+        ),
         ("Structure and punctuation 结构与标点", ("structure", "punctuation"), False),
     ]
     out = ["<h2>All changes 全部改动</h2>"]
