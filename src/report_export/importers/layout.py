@@ -32,7 +32,7 @@ _INDENT = re.compile(r"[ \t\u3000\xa0]{2,}|\u3000")
 # after it do not change that.
 _ENDS = "。！？；：…!?;:"
 _CLOSERS = "”’）)》」』"
-_ASCII = re.compile(r"[A-Za-z0-9%]")
+_LATIN = re.compile(r"[A-Za-z0-9]")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
 _MAX_HEADING = 40
 _MAX_PLAIN = 20
@@ -151,9 +151,9 @@ def join_hard_wraps(text: str) -> Stage:
         )
         if is_break:
             after = " "
-        elif _ASCII.match(prev.content[-1]) and _ASCII.match(nxt.content[0]):
+        elif gap[:1].isspace() and _LATIN.match(prev.content[-1]) and _LATIN.match(nxt.content[0]):
             after = " "
-            note += " (between Latin words: a space)"
+            note += " (the space between two Latin words kept)"
         else:
             after = ""
         changes.append(change("join", text, gap_start, gap_end, after, note))
