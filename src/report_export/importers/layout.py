@@ -40,6 +40,8 @@ _MAX_PLAIN = 20
 _SLACK = 1.5
 _REPEATED = 3
 _MAX_RUNNING = 40
+# How many lines from a page marker a running header or footer may stand.
+_NEAR_MARKER = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,27 +88,34 @@ def drop_banners(text: str, site: Site) -> Stage:
     return _drop_lines("banners", "chrome", text, dropped)
 
 
-def drop_running_titles(text: str) -> Stage:
-    """Drop the document's title where it recurs, and short lines repeated page after page."""
+def drop_running_titles(text: str, site: Site) -> Stage:
+    """Drop the document's title where it recurs, and the short lines that recur page after
+    page: three times or more, or at every page marker (a header or footer over two pages)."""
     lines = _lines(text)
     contents = [_squash(line.content) for line in lines]
     title = next((c for c in contents if c), "")
-    counts = Counter(c for c in contents if c)
-    dropped: dict[int, str] = {}
-    seen_title = False
+    at: dict[str, list[int]] = {}
     for index, content in enumerate(contents):
-        if not content:
-            continue
+        if content:
+            at.setdefault(content, []).append(index)
+    markers = [i for i, c in enumerate(contents) if c and site.is_page_marker(c)]
+
+    def by_a_marker(index: int) -> bool:
+        return any(abs(index - marker) <= _NEAR_MARKER for marker in markers)
+
+    dropped: dict[int, str] = {}
+    for content, where in at.items():
         if content == title:
-            if seen_title:
+            for index in where[1:]:
                 dropped[index] = "running title: the document's title again"
-            seen_title = True
-        elif (
-            counts[content] >= _REPEATED
-            and _width(content) <= _MAX_RUNNING
-            and numbering(content) is None
-        ):
-            dropped[index] = f"running header or footer: on {counts[content]} pages"
+            continue
+        if _width(content) > _MAX_RUNNING or numbering(content) is not None or len(where) < 2:
+            continue
+        if site.is_page_marker(content):
+            continue
+        if len(where) >= _REPEATED or all(by_a_marker(index) for index in where):
+            for index in where:
+                dropped[index] = f"running header or footer: on {len(where)} pages"
     return _drop_lines("running titles", "page", text, dropped)
 
 
@@ -127,7 +136,7 @@ def join_hard_wraps(text: str) -> Stage:
     flags: list[Flag] = []
     if not lines:
         return Stage.apply("hard wraps", text, [change("join", text, 0, len(text), "")])
-    width = wrap_width([line.content for line in lines])
+    width = wrap_width([line.text.rstrip() for line in lines])
     indents = sum(1 for line in lines if _INDENT.match(line.text))
     uses_indent = indents >= 2
     first, last = lines[0], lines[-1]
@@ -140,7 +149,7 @@ def join_hard_wraps(text: str) -> Stage:
         gap_end = nxt.start + len(nxt.text) - len(nxt.text.lstrip())
         gap = text[gap_start:gap_end]
         is_break, note, doubt = _decide(
-            prev.content,
+            prev.text.rstrip(),
             nxt.content,
             lines[index + 2].content if index + 2 < len(lines) else "",
             blank="\n\n" in gap.replace(" ", "").replace("\t", ""),
@@ -204,6 +213,7 @@ def _decide(
 ) -> tuple[bool, str, bool]:
     """Is the line end after ``prev`` a break? With the reason, and whether it is in doubt."""
     short = width is None or _width(prev) < width - _SLACK
+    prev = prev.strip()
     if blank:
         return True, "a blank line: paragraph break", False
     if first and short:
@@ -215,6 +225,8 @@ def _decide(
             return True, "a sentence end before an indent: paragraph break", False
         if short:
             return True, "a sentence end on a short line: paragraph break", False
+        if _heading_like(nxt, after, "") and (not after or _width(nxt) < width - _SLACK):
+            return True, "a sentence end before a heading's short line: break", False
         if uses_indent:
             return False, "a full line, the next not indented: the paragraph goes on", False
         return False, "a full line ending a sentence: the paragraph goes on", True

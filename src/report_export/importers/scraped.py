@@ -111,7 +111,7 @@ def _run_stages(
         stages.append(join_chunks(stages[-1].text))
     else:
         stages.append(drop_banners(stages[-1].text, site))
-        stages.append(drop_running_titles(stages[-1].text))
+        stages.append(drop_running_titles(stages[-1].text, site))
         stages.append(drop_page_markers(stages[-1].text, site))
         stages.append(join_hard_wraps(stages[-1].text))
     if not stages[-1].text.strip():
