@@ -148,7 +148,11 @@ def _chrome(site: str, title: str, rng: random.Random, pages: int) -> tuple[list
         ]  # fmt: skip
     elif site == "renrendoc":
         header = [
-            shown, "人人文库 | 首页 | 文档分类", _provenance_line(rng, pages), "下载 收藏 举报", "",
+            shown,
+            "人人文库 | 首页 | 文档分类",
+            _provenance_line(rng, pages),
+            "下载 收藏 举报",
+            "",
         ]
         footer = [
             "", "还剩2页未读，继续阅读", "相关文档", *_related(rng),
@@ -184,7 +188,9 @@ def _chrome(site: str, title: str, rng: random.Random, pages: int) -> tuple[list
         ]  # fmt: skip
     elif site == "baidu":
         header = [
-            f"{shown} - 百度文库", "百度文库 | 首页 | 分类", "开通VIP，免费下载",
+            f"{shown} - 百度文库",
+            "百度文库 | 首页 | 分类",
+            "开通VIP，免费下载",
             f"{rng.randrange(2, 9)}.{rng.randrange(10)}万阅读 | {rng.randrange(100, 900)}次下载",
             "",
         ]
@@ -237,8 +243,10 @@ def pages(gold: Gold, site: str, marker: str, rng: random.Random) -> Copy:
     paged = _paginate(lines, rng, marker, running, banner and site, gold)
     header, footer = _chrome(site, gold.title, rng, paged.count("\n") // 20 + 1)
     text = "\n".join([*header, paged, *footer]) + "\n"
-    detail = f"marker {marker}" + (", running title" if running else "") + (
-        ", banners" if banner else ""
+    detail = (
+        f"marker {marker}"
+        + (", running title" if running else "")
+        + (", banners" if banner else "")
     )
     return Copy(gold, "pages", site, detail, text.encode(), ".txt")
 
@@ -255,8 +263,10 @@ def wrapped(gold: Gold, site: str, indent: bool, marker: str | None, rng: random
         out = _paginate(out, rng, marker, False, False, gold, cut_lines=False).split("\n")
     header, footer = _chrome(site, gold.title, rng, len(out) // 30 + 1)
     text = "\n".join([*header, *out, *footer]) + "\n"
-    detail = f"width {width}, " + ("indented" if indent else "no indent") + (
-        f", marker {marker}" if marker else ""
+    detail = (
+        f"width {width}, "
+        + ("indented" if indent else "no indent")
+        + (f", marker {marker}" if marker else "")
     )
     return Copy(gold, "wrapped", site, detail, text.encode(), ".txt")
 

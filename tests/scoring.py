@@ -136,7 +136,9 @@ def score(copy: Copy, result: ImportResult) -> Score:
             if item.kind == "spun word":
                 found.repairs += 1
                 if not shared(r0 - base, r1 - base):
-                    found.wrong_repairs.append(f"{item.before}→{item.after} in {own[r0 - base - 6 : r1 - base + 6]!r}")
+                    found.wrong_repairs.append(
+                        f"{item.before}→{item.after} in {own[r0 - base - 6 : r1 - base + 6]!r}"
+                    )
             if item.kind == "quote":
                 if shared(r0 - base, r1 - base):
                     position = gold_at(r0 - base)
@@ -150,7 +152,11 @@ def score(copy: Copy, result: ImportResult) -> Score:
                 continue
             # Where the gold's ” would be in the import: after the shared text before it.
             before = next(
-                (i1 + match.start() - j1 for i1, i2, j1 in equal if j1 <= match.start() <= j1 + i2 - i1),
+                (
+                    i1 + match.start() - j1
+                    for i1, i2, j1 in equal
+                    if j1 <= match.start() <= j1 + i2 - i1
+                ),
                 None,
             )
             point = base + (before if before is not None else 0)

@@ -160,7 +160,11 @@ def join_hard_wraps(text: str) -> Stage:
         )
         if is_break:
             after = " "
-        elif gap[:1].isspace() and _LATIN.match(prev.content[-1]) and _LATIN.match(nxt.content[0]):
+        elif (
+            gap[:1] in (" ", "\t")
+            and _LATIN.match(prev.content[-1])
+            and _LATIN.match(nxt.content[0])
+        ):
             after = " "
             note += " (the space between two Latin words kept)"
         else:

@@ -29,6 +29,7 @@ _QUANTITY = re.compile(r"\d|[一二两三四五六七八九十百千几多]+[个
 _MAX_TERM = 8
 _MAX_LIST = 24
 _MAX_ITEM = 6
+_MAX_SIDE_BY_SIDE = 12
 # The verbs that give a thing its name: what follows them, quoted, is the name.
 _NAMING = re.compile(r"(?:称为|贬为|誉为|叫做|简称|号称|所谓|称作|称之为|即为|名为)\Z")
 _MAX_PASSES = 4
@@ -164,6 +165,9 @@ def _known_term(segment: str, lexicon: set[str]) -> int | None:
     for term in sorted(lexicon, key=len, reverse=True):
         if term and segment.startswith(term):
             after = segment[len(term) : len(term) + 1]
+            # “一位一码、一码通停: the known term may be the first item of a quoted list.
+            if after == "、":
+                continue
             if len(term) >= 4 or not after or after in _AFTER_TERM:
                 return len(term)
     return None
@@ -175,10 +179,30 @@ def _local(line: str, segment: str, quote: _Quote, previous: _Quote | None) -> _
     trace = re.search(r"，(?=[的地])", segment)
     if trace and trace.start() >= 2 and trace.start() < sentence_end:
         return _Reading(trace.start(), True, "the comma before 的 was the lost ”")
-    # The first of two terms: “做什么和“怎么做.
+    # Two quotations in a list: “甲、“乙”, “甲，“乙”: the first ends at the mark before the next.
+    # (Without the mark it may end anywhere: “党务工作”不等同于“党的工作”.)
+    if quote.window < len(line) and segment.endswith(("、", "，")):
+        term = segment[:-1]
+        if (
+            1 <= len(term) <= _MAX_SIDE_BY_SIDE
+            and _first(term, _STOPS + "、") == len(term)
+            and not _head_split(segment, len(term))
+        ):
+            rule = f"the first of two quoted items, up to the {segment[-1]} before the next"
+            return _Reading(len(term), rule=rule)
+    # A quotation that runs to the end of a heading: ### 2.推行“一位一码”.
+    if (
+        line.startswith("#")
+        and quote.window == len(line)
+        and _first(segment, _STOPS) == len(segment)
+        and 1 <= len(segment) <= _MAX_SIDE_BY_SIDE
+        and not _head_split(segment, len(segment))
+    ):
+        return _Reading(len(segment), rule="a quotation that runs to the end of a heading")
+    # The first of two terms: “做什么和“怎么做, “管与“办.
     if (
         quote.window < len(line)
-        and len(segment) >= 3
+        and len(segment) >= 2
         and segment[-1] in _CONJUNCTIONS
         and _first(segment[:-1], _STOPS) == len(segment) - 1
         and len(segment) - 1 <= 12
@@ -241,8 +265,10 @@ def _local(line: str, segment: str, quote: _Quote, previous: _Quote | None) -> _
 def _short_list(head: str) -> bool:
     """A quoted 、 list of short items: “建得起、用不上”的 (not “长者食堂普遍面临成本高、收费低的)."""
     items = head.split("、")
-    return 2 <= len(items) and len(head) <= _MAX_LIST and all(
-        1 <= len(item) <= _MAX_ITEM for item in items
+    return (
+        2 <= len(items)
+        and len(head) <= _MAX_LIST
+        and all(1 <= len(item) <= _MAX_ITEM for item in items)
     )
 
 
