@@ -263,10 +263,11 @@ def _local(line: str, segment: str, quote: _Quote, previous: _Quote | None) -> _
 
 
 def _short_list(head: str) -> bool:
-    """A quoted 、 list of short items: “建得起、用不上”的 (not “长者食堂普遍面临成本高、收费低的)."""
+    """A quoted 、 list of short items: “建得起、用不上”的 (not “长者食堂普遍面临成本高、收费低的,
+    where the quotation is the first words only)."""
     items = head.split("、")
     return (
-        2 <= len(items)
+        len(items) >= 2
         and len(head) <= _MAX_LIST
         and all(1 <= len(item) <= _MAX_ITEM for item in items)
     )

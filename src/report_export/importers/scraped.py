@@ -136,6 +136,7 @@ def _run_stages(
         body=markdown.text,
         changes=tuple(_locate_changes(tuple(stages))),
         flags=tuple(_locate_flags(tuple(stages))),
+        stages=tuple(stage.name for stage in stages),
         blocks=_locate_blocks(tuple(stages)),
     )
 
