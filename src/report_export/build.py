@@ -96,7 +96,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
     points = {name: entry_point(name) for name in names}
     if not request.source.is_file():
         raise ReportExportError("no such file", request.source)
-    theme_file = resolve_theme(request.theme)
+    theme_file = resolve_theme(request.theme, request.source.parent)
     if not theme_file.is_file():
         raise ReportExportError("no such theme", theme_file)
     cache = BuildCache(request.out_dir)
@@ -140,7 +140,7 @@ def _read(request: BuildRequest) -> tuple[Document, Theme]:
     from .reader import read_file
     from .theme import load_theme
 
-    theme = load_theme(request.theme)
+    theme = load_theme(request.theme, request.source.parent)
     return read_file(request.source), theme
 
 
