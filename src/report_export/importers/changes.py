@@ -125,6 +125,30 @@ class BodyLine:
         return self.content > 0
 
 
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One line of a text, with where it starts and ends (without its newline)."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def content(self) -> str:
+        """The line without the spaces around it."""
+        return self.text.strip()
+
+
+def text_lines(text: str) -> list[TextLine]:
+    """Every line of ``text`` (split at newlines), with its offsets."""
+    out: list[TextLine] = []
+    at = 0
+    for raw in text.split("\n"):
+        out.append(TextLine(at, at + len(raw), raw))
+        at += len(raw) + 1
+    return out
+
+
 def heading_marks(line: str) -> int:
     """The length of the ``#`` marks and the space that open a heading line; 0 for other lines."""
     marks = _HEADING_MARKS.match(line)

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .changes import Change, Flag, Stage, change
+from .changes import Change, Flag, Stage, TextLine, change, text_lines
 from .sites import GENERIC, Site
 
 ProvenanceValue = str | int
@@ -73,17 +73,10 @@ class Chrome:
     layout: Layout
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    start: int
-    end: int  # without the newline
-    text: str
-
-
 class _Work:
     """What the stage collects while it walks the lines."""
 
-    def __init__(self, text: str, lines: list[_Line], site: Site) -> None:
+    def __init__(self, text: str, lines: list[TextLine], site: Site) -> None:
         self.text, self.lines, self.site = text, lines, site
         self.changes: list[Change] = []
         self.flags: list[Flag] = []
@@ -174,7 +167,7 @@ class _Work:
 
 def strip_chrome(text: str, site: Site) -> Chrome:
     """Drop the site's header, footer and in-between lines, as ``site``'s profile knows them."""
-    work = _Work(text, _lines(text), site)
+    work = _Work(text, text_lines(text), site)
     first = _first_chunk(work)
     if first is not None:
         return _chunks(work, first)
@@ -307,15 +300,6 @@ def _own_lines(work: _Work) -> Chrome:
     work.trailing(last)
     work.footer(last + 1)
     return work.result("lines")
-
-
-def _lines(text: str) -> list[_Line]:
-    out: list[_Line] = []
-    at = 0
-    for raw in text.split("\n"):
-        out.append(_Line(at, at + len(raw), raw))
-        at += len(raw) + 1
-    return out
 
 
 def _chunk_starts(work: _Work, first: int) -> list[int]:

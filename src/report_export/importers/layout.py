@@ -21,9 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 
-from .changes import Change, Flag, Kind, Stage, change
+from .changes import Change, Flag, Kind, Stage, change, text_lines
 from .sites import Site
 from .structure import numbering
 
@@ -44,29 +43,9 @@ _MAX_RUNNING = 40
 _NEAR_MARKER = 2
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
-    start: int  # where the line starts in the text
-    end: int  # where it ends, without the newline
-    text: str
-
-    @property
-    def content(self) -> str:
-        return self.text.strip()
-
-
-def _lines(text: str) -> list[_Line]:
-    out: list[_Line] = []
-    at = 0
-    for raw in text.split("\n"):
-        out.append(_Line(at, at + len(raw), raw))
-        at += len(raw) + 1
-    return out
-
-
 def _drop_lines(name: str, kind: Kind, text: str, dropped: dict[int, str]) -> Stage:
     """The stage that removes the lines ``dropped`` (index -> why), each with its line end."""
-    lines = _lines(text)
+    lines = text_lines(text)
     changes: list[Change] = []
     for index, note in sorted(dropped.items()):
         line = lines[index]
@@ -78,7 +57,7 @@ def _drop_lines(name: str, kind: Kind, text: str, dropped: dict[int, str]) -> St
 def drop_banners(text: str, site: Site) -> Stage:
     """Drop the site's lines inside the document: banners, adverts, prompts."""
     dropped: dict[int, str] = {}
-    for index, line in enumerate(_lines(text)):
+    for index, line in enumerate(text_lines(text)):
         content = line.content
         if not content or numbering(content) is not None:
             continue
@@ -91,7 +70,7 @@ def drop_banners(text: str, site: Site) -> Stage:
 def drop_running_titles(text: str, site: Site) -> Stage:
     """Drop the document's title where it recurs, and the short lines that recur page after
     page: three times or more, or at every page marker (a header or footer over two pages)."""
-    lines = _lines(text)
+    lines = text_lines(text)
     contents = [_squash(line.content) for line in lines]
     title = next((c for c in contents if c), "")
     at: dict[str, list[int]] = {}
@@ -123,7 +102,7 @@ def drop_page_markers(text: str, site: Site) -> Stage:
     """Drop the lines that only number a page."""
     dropped = {
         index: f"page marker “{line.content}”"
-        for index, line in enumerate(_lines(text))
+        for index, line in enumerate(text_lines(text))
         if line.content and site.is_page_marker(line.content)
     }
     return _drop_lines("page markers", "page", text, dropped)
@@ -131,7 +110,7 @@ def drop_page_markers(text: str, site: Site) -> Stage:
 
 def join_hard_wraps(text: str) -> Stage:
     """Decide every line end: joined inside a sentence, a break (one space) between blocks."""
-    lines = [line for line in _lines(text) if line.content]
+    lines = [line for line in text_lines(text) if line.content]
     changes: list[Change] = []
     flags: list[Flag] = []
     if not lines:

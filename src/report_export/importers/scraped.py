@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -46,8 +48,9 @@ def import_scraped(
     scraped = _normalized(text)
     _check_text(scraped, path)
     profile = load_site(site) if site else detect_site(scraped)
-    chrome = strip_chrome(scraped, profile)
-    return _finish(scraped, path, table, profile, [chrome.stage], chrome.layout, chrome)
+    with _clashes_reported(path):
+        chrome = strip_chrome(scraped, profile)
+        return _run_stages(scraped, path, table, profile, [chrome.stage], chrome.layout, chrome)
 
 
 def import_pdf(
@@ -58,8 +61,9 @@ def import_pdf(
     scraped = _normalized(layer.text)
     _check_text(scraped, path)
     profile = load_site(site) if site else detect_site(scraped)
-    furniture = drop_watermark(scraped, layer, profile)
-    return _finish(scraped, path, table, profile, [furniture], "lines", None)
+    with _clashes_reported(path):
+        furniture = drop_watermark(scraped, layer, profile)
+        return _run_stages(scraped, path, table, profile, [furniture], "lines", None)
 
 
 def _normalized(text: str) -> str:
@@ -79,19 +83,12 @@ def _check_text(text: str, path: Path) -> None:
         raise ReportExportError("not a copy of a Chinese document: it holds no Chinese prose", path)
 
 
-def _finish(
-    scraped: str,
-    path: Path,
-    table: Table | None,
-    site: Site,
-    stages: list[Stage],
-    layout: Layout,
-    chrome: Chrome | None,
-) -> ImportResult:
+@contextmanager
+def _clashes_reported(path: Path) -> Iterator[None]:
+    """A stage whose edits do not fit its input is a bug; still one line for the user."""
     try:
-        return _run_stages(scraped, path, table, site, stages, layout, chrome)
+        yield
     except StageError as err:
-        # A stage whose edits do not fit its input is a bug; still one line for the user.
         raise ReportExportError(
             f"cannot import this copy: the importer's own edits clash ({err}); please report it",
             path,
