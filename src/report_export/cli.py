@@ -59,9 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("formats", help="list the installed formats")
 
     import_cmd = commands.add_parser(
-        "import", help="recover a Markdown source from a scraped document-site copy"
+        "import",
+        help="recover a Markdown source from a document site's copy (text, or a preview PDF)",
     )
     import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
+    import_cmd.add_argument(
+        "--site",
+        metavar="NAME",
+        help="the site profile to read the copy with (default: detected from the copy)",
+    )
     import_cmd.add_argument("-o", "--output", type=Path, required=True, metavar="SOURCE.md")
     import_cmd.add_argument(
         "--review", type=Path, metavar="REVIEW.html", help="also write a review page"
@@ -132,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             from .importers.command import run_import
 
-            for line in run_import(args.scraped, args.output, args.review, args.force):
+            for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
                 print(line)
             return 0
         return _build(args)
