@@ -14,8 +14,8 @@ from html import escape
 
 from lxml import etree
 
+from ..assets import asset_roots, data_uri
 from ..css import css_font_stack, fill_template, heading_tokens
-from ..fetch import asset_roots, data_uri
 from ..html import HtmlRenderer, footnote_ref_id, html_page
 from ..labels import labels_for
 from ..model import Document, Heading, inline_text, walk_blocks
