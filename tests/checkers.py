@@ -169,7 +169,10 @@ def vnu(paths: Sequence[Path]) -> Findings:
     every file in one run. Its plain info messages are left out; an info it calls a warning is
     not."""
     jar = _installed(VNU_JAR, "the Nu HTML Checker")
-    done = _run([tool("java"), *JVM_FLAGS, "-jar", str(jar), "--format", "json", *map(str, paths)])
+    # The checker's schema evaluation recurses deeply: it asks for a 512k thread stack at least.
+    done = _run(
+        [tool("java"), *JVM_FLAGS, "-Xss2m", "-jar", str(jar), "--format", "json", *map(str, paths)]
+    )
     try:
         messages = json.loads(done.stderr)["messages"]
     except json.JSONDecodeError:
