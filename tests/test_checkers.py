@@ -9,13 +9,11 @@ which they claim too.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from lxml import etree
-from PIL import Image as PillowImage
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
@@ -23,7 +21,7 @@ from report_export.reader import read_file
 from report_export.resources import styles_dir
 
 from .checkers import BY_FORMAT, Findings, check_all
-from .conftest import FIXTURES, SOURCE, run_cli
+from .conftest import FIXTURES, SOURCE, make_sample, run_cli
 
 THEMES = sorted(path.stem for path in styles_dir().glob("*.toml"))
 """Every installed theme: a new one is checked as soon as it is there."""
@@ -36,21 +34,17 @@ ARCHIVES = ("a-2b", "a-3b")
 """The PDF/A variants, built of the rich fixture besides the default PDF/UA-1."""
 
 
-def rich_source(folder: Path) -> Path:
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The rich fixture (every block and inline kind, notes, a table, an image) with its image."""
-    source = folder / "rich.md"
-    shutil.copyfile(FIXTURES / "pdf-sample.md", source)
-    figure = PillowImage.new("RGB", (1600, 700), "white")
-    figure.paste((29, 79, 145), (100, 300, 1500, 400))
-    figure.save(folder / "figure.png", format="PNG")
-    return source
+    return make_sample(tmp_path_factory.mktemp("rich"))
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+def outputs(tmp_path_factory: pytest.TempPathFactory, rich: Path) -> dict[tuple[str, str], Path]:
     """The output folder of each (source, theme): every checked format built into it."""
     work = tmp_path_factory.mktemp("checked")
-    sources = {"report": SOURCE, "rich": rich_source(work)}
+    sources = {"report": SOURCE, "rich": rich}
     folders = {}
     for source, theme in CASES:
         out = work / f"{source}-{theme}"
@@ -63,15 +57,15 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], P
 
 
 @pytest.fixture(scope="module")
-def archives(outputs: dict[tuple[str, str], Path]) -> dict[str, Path]:
+def archives(rich: Path) -> dict[str, Path]:
     """The rich fixture as a PDF of each PDF/A variant."""
-    source = next(outputs[CASES[-1]].parent.glob("rich.md"))
+    source = rich
     pdfs = {}
     for variant in ARCHIVES:
         out = source.parent / f"rich-{variant}"
         done = run_cli("build", source, "--to", "pdf", "-O", f"pdf-variant={variant}", "--out", out)
         assert done.returncode == 0, done.stderr
-        pdfs[variant] = out / "rich.pdf"
+        pdfs[variant] = out / "report.pdf"
     return pdfs
 
 

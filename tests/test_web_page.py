@@ -15,18 +15,17 @@ from report_export.html import footnote_id, footnote_ref_id
 from report_export.model import Heading, walk_blocks
 from report_export.reader import read_file
 
-from .conftest import SOURCE, run_cli
-from .test_checkers import rich_source
+from .conftest import SOURCE, make_sample, run_cli
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("html")
     pages = {}
-    for name, source in (("report", SOURCE), ("rich", rich_source(work))):
-        done = run_cli("build", source, "--to", "html", "--out", work / "out")
+    for name, source in (("report", SOURCE), ("rich", make_sample(work / "rich"))):
+        done = run_cli("build", source, "--to", "html", "--out", work / name)
         assert done.returncode == 0, done.stderr
-        pages[name] = work / "out" / f"{source.stem}.html"
+        pages[name] = work / name / "report.html"
     return pages
 
 
@@ -58,7 +57,7 @@ def test_the_theme_tokens_are_in_the_styles(built: dict[str, Path]) -> None:
 
 def test_contents_list_every_heading_nested(built: dict[str, Path]) -> None:
     root = page(built["rich"])
-    document = read_file(built["rich"].parent.parent / "rich.md")
+    document = read_file(built["rich"].parent.parent / "rich" / "report.md")
     toc = root.find(".//nav[@class='toc']")
     assert toc is not None and toc.get("aria-labelledby") == "toc-title"
     targets = [a.get("href") for a in toc.iter("a")]
@@ -72,7 +71,7 @@ def test_contents_list_every_heading_nested(built: dict[str, Path]) -> None:
 
 def test_notes_are_linked_both_ways(built: dict[str, Path]) -> None:
     root = page(built["rich"])
-    document = read_file(built["rich"].parent.parent / "rich.md")
+    document = read_file(built["rich"].parent.parent / "rich" / "report.md")
     assert document.footnotes
     ids = {element.get("id") for element in root.iter() if element.get("id")}
     for note in document.footnotes:
