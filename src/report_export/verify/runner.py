@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..model import Document
 from ..reader import read_file
 from ..registry import available_formats, load_exporter, load_verifier
-from ..theme import load_theme
-from . import Report
+from ..theme import Theme, load_theme
+from . import Report, Verifier
 
 
 def verify_outputs(
@@ -28,9 +29,18 @@ def verify_outputs(
         elif not path.is_file():
             problems = ("missing: the output does not exist",)
         else:
-            problems = tuple(verifier().check(path, document, theme))
+            problems = _check(verifier(), path, document, theme)
         reports.append(Report(exporter.name, path, problems))
     return reports
+
+
+def _check(verifier: Verifier, path: Path, document: Document, theme: Theme) -> tuple[str, ...]:
+    """The verifier's problems. The file is not ours to trust (it may be damaged or made to
+    hurt): whatever its reader fails with is a problem reported for it, never a traceback."""
+    try:
+        return tuple(verifier.check(path, document, theme))
+    except Exception as err:
+        return (f"cannot be read back: {type(err).__name__}: {err}",)
 
 
 def format_report(report: Report) -> str:
