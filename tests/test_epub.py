@@ -40,7 +40,8 @@ from report_export.model import (
 )
 from report_export.reader import read_file, read_text
 from report_export.reproducible import build_timestamp
-from report_export.theme import STYLES_DIR, FontTokens, load_theme
+from report_export.resources import styles_dir
+from report_export.theme import FontTokens, load_theme
 
 from .conftest import SOURCE, run_cli, tool
 
@@ -882,7 +883,7 @@ def test_images_may_come_from_the_themes_folder_as_in_the_pdf(tmp_path: Path) ->
     theme_dir = tmp_path / "theme"
     theme_dir.mkdir()
     theme_file = theme_dir / "theme.toml"
-    theme_file.write_text((STYLES_DIR / "default.toml").read_text(encoding="utf-8"), "utf-8")
+    theme_file.write_text((styles_dir() / "default.toml").read_text(encoding="utf-8"), "utf-8")
     logo = png(3, 2)
     (theme_dir / "logo.png").write_bytes(logo)
     folder = tmp_path / "src"

@@ -19,7 +19,7 @@ from report_export.fetch import (
     resolve_url,
 )
 from report_export.model import Document, Metadata
-from report_export.theme import STYLES_DIR
+from report_export.resources import styles_dir
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_absolute_paths_and_file_urls_inside_the_roots_are_allowed(document: Doc
     assert resolve_asset(document, logo.as_uri()) == logo
     assert resolve_url(logo.as_uri(), asset_roots(document)) == logo
     # The project's styles/ is a root too (themes keep their CSS and fonts there).
-    assert resolve_url((STYLES_DIR / "print.css").as_uri(), asset_roots(document)).is_file()
+    assert resolve_url((styles_dir() / "print.css").as_uri(), asset_roots(document)).is_file()
 
 
 @pytest.mark.parametrize(

@@ -30,13 +30,14 @@ from report_export.importers.changes import (
 from report_export.importers.chunks import join_chunks
 from report_export.importers.punctuation import normalize_punctuation
 from report_export.importers.quotes import restore_quotes
+from report_export.importers.result import ImportResult
 from report_export.importers.review import REVIEW_CSS, render_review, review_css
-from report_export.importers.scraped import ImportResult, import_file, import_scraped
+from report_export.importers.scraped import import_file, import_scraped
 from report_export.importers.spun_words import load_table, repair_spun_words
 from report_export.importers.structure import rebuild_structure
 from report_export.model import Document, Heading, Paragraph, headings, inline_text
 from report_export.reader import read_file, read_text
-from report_export.theme import STYLES_DIR
+from report_export.resources import styles_dir
 
 from .conftest import FIXTURES, SOURCE, run_cli, tool
 
@@ -614,7 +615,7 @@ def test_review_page_is_self_contained(review: tuple[ImportResult, str, Path]) -
 
 
 def test_review_page_style_comes_from_the_styles_folder() -> None:
-    assert REVIEW_CSS == STYLES_DIR / "review.css"
+    assert styles_dir() / "review.css" == REVIEW_CSS
     css = REVIEW_CSS.read_text(encoding="utf-8")
     assert ".k-chrome" in css and review_css() == css
     page = render_review(import_file(SEED), "report.md")

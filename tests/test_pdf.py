@@ -48,7 +48,8 @@ from report_export.model import (
 )
 from report_export.reader import read_file
 from report_export.reproducible import build_timestamp
-from report_export.theme import STYLES_DIR, Theme, load_theme
+from report_export.resources import styles_dir
+from report_export.theme import Theme, load_theme
 from report_export.typography import balanced_lines
 
 from .conftest import FIXTURES, SOURCE, run_cli, tool
@@ -558,7 +559,7 @@ def test_an_image_outside_the_source_folder_fails_the_build(tmp_path: Path, src:
 )
 def test_theme_css_reaching_outside_is_refused(tmp_path: Path, css: str, url: str) -> None:
     theme_file = tmp_path / "theme.toml"
-    default = (STYLES_DIR / "default.toml").read_text(encoding="utf-8")
+    default = (styles_dir() / "default.toml").read_text(encoding="utf-8")
     theme_file.write_text('css = "extra.css"\n' + default, encoding="utf-8")
     (tmp_path / "extra.css").write_text(css, encoding="utf-8")
     (tmp_path / "source").mkdir()

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from report_export.errors import ReportExportError
-from report_export.theme import PT_PER_MM, STYLES_DIR, load_theme, resolve_theme
+from report_export.resources import styles_dir
+from report_export.theme import PT_PER_MM, load_theme, resolve_theme
 
 from .conftest import FIXTURES, run_cli, tool
 
-DEFAULT = STYLES_DIR / "default.toml"
+DEFAULT = styles_dir() / "default.toml"
 
 
 def test_the_default_theme_loads() -> None:
@@ -106,7 +107,7 @@ def test_a_missing_theme_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ReportExportError, match="default") as caught:
         load_theme("no-such-theme")
     assert caught.value.path == resolve_theme("no-such-theme")
-    assert caught.value.path == STYLES_DIR / "no-such-theme.toml"
+    assert caught.value.path == styles_dir() / "no-such-theme.toml"
 
 
 def test_a_theme_css_file_must_exist(tmp_path: Path) -> None:

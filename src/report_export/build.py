@@ -100,7 +100,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
     if not request.source.is_file():
         raise ReportExportError("no such file", request.source)
     source_date_epoch()  # a bad value is an error now, not in a worker
-    theme_file = resolve_theme(request.theme)
+    theme_file = resolve_theme(request.theme, request.source.parent)
     if not theme_file.is_file():
         raise ReportExportError("no such theme", theme_file)
     with OutputFolder(request.out_dir):
@@ -114,7 +114,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
                 results[name] = BuildResult(name, path, rebuilt=False)
         stale = [name for name in names if name not in results]
         if stale:
-            theme = load_theme(request.theme)
+            theme = load_theme(request.theme, request.source.parent)
             exporters = [load_exporter(name) for name in stale]
             paths = {e.name: output_path(request, e) for e in exporters}
             check_outputs(request.source, theme, paths.values())

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .build import BuildRequest, build
 from .errors import ReportExportError
 from .progress import progress_for
@@ -24,6 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="report-export", description="Turn a report into PDF, DOCX, EPUB and plain text."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build a source into every format")
@@ -129,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "verify":
         return _verify(args)
     if args.command == "import":
-        from .importers.scraped import run_import
+        from .importers.command import run_import
 
         for line in run_import(args.scraped, args.output, args.review, args.force):
             print(line)

@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 from .errors import ReportExportError
 from .model import Document
-from .theme import STYLES_DIR
+from .resources import styles_dir
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -32,7 +32,7 @@ IMAGE_TYPES = {
 def asset_roots(document: Document, *extra: Path) -> tuple[Path, ...]:
     """The folders files may be read from: the source's, the project's styles/, and ``extra``
     (a custom theme's folder, say), each resolved so symbolic links cannot lead out of them."""
-    roots = [document.base_dir.resolve(), STYLES_DIR.resolve(), *(p.resolve() for p in extra)]
+    roots = [document.base_dir.resolve(), styles_dir().resolve(), *(p.resolve() for p in extra)]
     return tuple(dict.fromkeys(roots))
 
 

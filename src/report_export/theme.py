@@ -1,8 +1,10 @@
 """Themes: one TOML file of design tokens that every format reads.
 
-A theme lives in ``styles/NAME.toml``; a theme may name extra CSS (``css = "file.css"``, beside
-the theme) that HTML-based formats add on top of what they generate from the tokens. This module
-alone reads and validates a theme: a wrong key or value is an error naming the theme file.
+A theme is a TOML file, given by path or by name: ``NAME`` is ``styles/NAME.toml`` in the
+source's folder if there is one (a project's own themes), else a built-in theme. A theme may
+name extra CSS (``css = "file.css"``, beside the theme) that HTML-based formats add on top of
+what they generate from the tokens. This module alone reads and validates a theme: a wrong key
+or value is an error naming the theme file.
 """
 
 from __future__ import annotations
@@ -14,9 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ReportExportError
-
-STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
-"""The project's own styles/ folder (themes and the CSS templates of HTML-based formats)."""
+from .resources import styles_dir
 
 PT_PER_MM = 72 / 25.4
 
@@ -127,22 +127,36 @@ MIN_LINES = 5
 """Body lines the text block of a page must hold at least."""
 
 
-def resolve_theme(name_or_path: str) -> Path:
-    """A theme name (a file in styles/) or a path to a theme file -> the theme file."""
+def _theme_folders(source_dir: Path | None) -> list[Path]:
+    """Where a theme name is looked up, first to last."""
+    local = [source_dir / "styles"] if source_dir is not None else []
+    return [*local, styles_dir()]
+
+
+def resolve_theme(name_or_path: str, source_dir: Path | None = None) -> Path:
+    """A theme name or a path to a theme file -> the theme file.
+
+    A name is looked up in ``source_dir/styles/`` first (when given), then among the built-in
+    themes; a name found in neither resolves to the built-in folder, for the error to name.
+    """
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.parent != Path("."):
         return candidate
-    return STYLES_DIR / f"{name_or_path}.toml"
+    folders = _theme_folders(source_dir)
+    found = (folder / f"{name_or_path}.toml" for folder in folders)
+    return next((path for path in found if path.is_file()), folders[-1] / f"{name_or_path}.toml")
 
 
-def load_theme(name_or_path: str = "default") -> Theme:
-    """Load and validate a theme by name or path."""
-    path = resolve_theme(name_or_path)
+def load_theme(name_or_path: str = "default", source_dir: Path | None = None) -> Theme:
+    """Load and validate a theme by name (see ``resolve_theme``) or path."""
+    path = resolve_theme(name_or_path, source_dir)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        known = ", ".join(sorted(p.stem for p in STYLES_DIR.glob("*.toml")))
-        raise ReportExportError(f"no such theme (themes in styles/: {known})", path) from None
+        names = {p.stem for folder in _theme_folders(source_dir) for p in folder.glob("*.toml")}
+        raise ReportExportError(
+            f"no such theme (themes: {', '.join(sorted(names))})", path
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ReportExportError(f"invalid theme: {err}", path) from None
     except OSError as err:
@@ -171,7 +185,7 @@ def _build(data: dict[str, Any], path: Path) -> Theme:
     if css_path is not None:
         # A theme is data someone else may have written: its CSS may come from its own folder
         # or our styles/, never from elsewhere on the machine (it is copied into outputs).
-        inside = (path.parent.resolve(), STYLES_DIR.resolve())
+        inside = (path.parent.resolve(), styles_dir().resolve())
         if not any(css_path.resolve().is_relative_to(root) for root in inside):
             raise fail(f"css file {css!r} is outside the theme's folder")
         # Read once here so that every format can rely on it being readable UTF-8.

@@ -38,12 +38,13 @@ from ..model import (
     walk_inlines,
 )
 from ..reproducible import build_timestamp, normalize_zip
-from ..theme import STYLES_DIR, Theme
+from ..resources import styles_dir
+from ..theme import Theme
 from . import Exporter
 
-CSS_TEMPLATE = STYLES_DIR / "epub.css"
+CSS_TEMPLATE = styles_dir() / "epub.css"
 """The stylesheet, a ``string.Template`` filled from the theme's tokens."""
-FONT_FACE_TEMPLATE = STYLES_DIR / "epub-font-face.css"
+FONT_FACE_TEMPLATE = styles_dir() / "epub-font-face.css"
 """One ``@font-face`` rule of an embedded font, a ``string.Template``."""
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"

@@ -42,7 +42,8 @@ from ..model import (
     inline_text,
 )
 from ..reproducible import build_timestamp
-from ..theme import STYLES_DIR, Theme
+from ..resources import styles_dir
+from ..theme import Theme
 from ..typography import balanced_lines, display_width
 from . import Exporter
 
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
-PRINT_CSS = STYLES_DIR / "print.css"
+PRINT_CSS = styles_dir() / "print.css"
 """The print stylesheet template, filled from the theme's tokens."""
 
 FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"

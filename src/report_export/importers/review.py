@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReportExportError
-from ..theme import STYLES_DIR
+from ..resources import styles_dir
 from .changes import KINDS, Kind
-from .scraped import ImportResult, LocatedChange, LocatedFlag
+from .result import ImportResult, LocatedChange, LocatedFlag
 
 _LABELS: dict[Kind, str] = {
     "chrome": "chrome 网站框架",
@@ -33,7 +33,7 @@ _LABELS: dict[Kind, str] = {
 # The kinds whose labels are many and small: shown only on request, coloured always.
 _QUIET: frozenset[Kind] = frozenset(("structure", "punctuation"))
 
-REVIEW_CSS = STYLES_DIR / "review.css"
+REVIEW_CSS = styles_dir() / "review.css"
 """The page's stylesheet, copied into the page when it is written."""
 # What would make the page fetch something, or end its <style> early.
 _NOT_SELF_CONTAINED = re.compile(r"@import|url\(|</style", re.IGNORECASE)

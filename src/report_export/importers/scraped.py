@@ -1,7 +1,5 @@
 """Import a scraped document-site copy into a canonical Markdown source.
 
-    report-export import SCRAPED -o SOURCE.md [--review REVIEW.html] [--force]
-
 The pipeline is six small pure stages, each text -> ``Stage`` (its output, its changes, its
 flags): chrome -> chunks -> structure -> punctuation -> spun words -> quotes, then a last one that
 escapes what Markdown would read as syntax. Every change and flag is located both in the scraped
@@ -13,74 +11,22 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from ..errors import ReportExportError
-from ..output import write_atomic
-from ..reader import read_text, read_utf8
-from .changes import KINDS, Kind, PositionMap, Stage, StageError, body_lines, change, heading_marks
+from ..reader import read_utf8
+from .changes import PositionMap, Stage, StageError, body_lines, change, heading_marks
 from .chrome import ProvenanceValue, strip_chrome
 from .chunks import join_chunks
 from .punctuation import normalize_punctuation
 from .quotes import restore_quotes
+from .result import ImportResult, LocatedChange, LocatedFlag
 from .spun_words import Table, load_table, repair_spun_words
 from .structure import rebuild_structure
 
 _CONTEXT = 12
-
-
-@dataclass(frozen=True, slots=True)
-class LocatedChange:
-    """A change, with where it is in the scraped text and in the imported body."""
-
-    kind: Kind
-    stage: str
-    before: str
-    after: str
-    note: str
-    source: tuple[int, int]
-    result: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class LocatedFlag:
-    """A flag, with where it is in the scraped text and in the imported body."""
-
-    kind: Kind
-    stage: str
-    message: str
-    suggestion: str
-    source: tuple[int, int]
-    result: tuple[int, int]
-    context: str
-    """The imported text around the spot, the spot itself between 【 and 】."""
-
-
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """A finished import: the Markdown source, and every change and flag that made it."""
-
-    path: Path
-    scraped: str
-    """The scraped text as read (BOM dropped, line ends and Unicode normalized)."""
-    title: str
-    provenance: tuple[tuple[str, ProvenanceValue], ...]
-    front_matter: str
-    body: str
-    changes: tuple[LocatedChange, ...]
-    flags: tuple[LocatedFlag, ...]
-    blocks: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
-    """Each body block (heading or paragraph): its span in the scraped text and in the body.
-    The scraped spans follow each other; what lies before the first is the site's header."""
-
-    @property
-    def markdown(self) -> str:
-        """The whole source file: front matter, a blank line, the body."""
-        return f"{self.front_matter}\n{self.body}\n"
 
 
 def import_scraped(text: str, path: Path, table: Table | None = None) -> ImportResult:
@@ -128,35 +74,6 @@ def import_file(path: Path) -> ImportResult:
     """Read the scraped copy at ``path`` and import it."""
     text = read_utf8(path, "not a scraped copy: not valid UTF-8 text")
     return import_scraped(text, path)
-
-
-def run_import(scraped: Path, output: Path, review: Path | None, force: bool) -> list[str]:
-    """The ``import`` command: write the source (and the review page); the lines to print."""
-    targets = [output] + ([review] if review is not None else [])
-    if review is not None and review.resolve() == output.resolve():
-        raise ReportExportError("the review page and the source cannot be the same file", review)
-    for target in targets:
-        if target.resolve() == scraped.resolve():
-            raise ReportExportError("refusing to write over the scraped copy", target)
-        if target.exists() and not force:
-            raise ReportExportError("exists; pass --force to overwrite it", target)
-    result = import_file(scraped)
-    # The source must read back: an import that the reader refuses is a bug, not an output.
-    read_text(result.markdown, output)
-    page = None
-    if review is not None:
-        from .review import render_review  # review imports this module: import it late
-
-        page = render_review(result, output.name)
-    write_atomic(output, result.markdown.encode("utf-8"))
-    lines = [str(output)]
-    if review is not None and page is not None:
-        write_atomic(review, page.encode("utf-8"))
-        lines.append(str(review))
-    counts = Counter(item.kind for item in result.changes)
-    summary = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS if counts[kind])
-    lines.append(f"{len(result.changes)} changes ({summary}); {len(result.flags)} flags to review")
-    return lines
 
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -290,13 +207,4 @@ def _context(text: str, start: int, end: int) -> str:
     return f"{left}【{text[start:end]}】{right}"
 
 
-__all__ = [
-    "ImportResult",
-    "LocatedChange",
-    "LocatedFlag",
-    "finish_markdown",
-    "front_matter",
-    "import_file",
-    "import_scraped",
-    "run_import",
-]
+__all__ = ["finish_markdown", "front_matter", "import_file", "import_scraped"]

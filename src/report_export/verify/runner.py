@@ -19,7 +19,7 @@ def verify_outputs(
     names = list(dict.fromkeys(formats)) or available_formats()
     exporters = [load_exporter(name) for name in names]
     document = read_file(source)
-    theme = load_theme(theme_name)
+    theme = load_theme(theme_name, source.parent)
     reports = []
     for exporter in exporters:
         path = out_dir / f"{source.stem}.{exporter.extension}"
