@@ -150,7 +150,10 @@ def read_text(text: str, path: Path) -> Document:
     if control := _CONTROL.search(text):
         # XML (DOCX, EPUB) cannot hold C0 controls: refuse them here, not deep in a writer.
         line = text.count("\n", 0, control.start()) + 1
-        raise ReportExportError(f"control character U+{ord(control.group()):04X}", path, line)
+        code = ord(control.group())
+        raise ReportExportError(
+            f"character U+{code:04X} ({_kind_of_control(code)}) is not allowed", path, line
+        )
     env: dict[str, Any] = {}
     tokens = _markdown().parse(text, env)
     _check_nesting(tokens, path)
@@ -158,6 +161,16 @@ def read_text(text: str, path: Path) -> Document:
     document = builder.build(SyntaxTreeNode(tokens))
     _check_unused_notes(env, text, path)
     return document
+
+
+def _kind_of_control(code: int) -> str:
+    if code < 0x20 or code == 0x7F:
+        return "a C0 control"
+    if code < 0xA0:
+        return "a C1 control"
+    if 0x202A <= code <= 0x206F:
+        return "a bidirectional control"
+    return "a noncharacter"
 
 
 def _check_nesting(tokens: list[Token], path: Path) -> None:
