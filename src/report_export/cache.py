@@ -8,6 +8,7 @@ exporter) so that a build with nothing to do ends in a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -127,7 +128,7 @@ class BuildCache:
         # A cache that cannot be read or makes no sense is no cache: everything is rebuilt.
         self.stamps: dict[str, Stamp] = {}
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = json.loads(self.path.read_text(encoding="utf-8", errors="surrogateescape"))
             if isinstance(raw, dict):
                 self.stamps = {key: Stamp(**value) for key, value in raw.items()}
         except (OSError, ValueError, TypeError):
@@ -151,4 +152,8 @@ class BuildCache:
 
     def save(self) -> None:
         data = {key: dataclasses.asdict(stamp) for key, stamp in sorted(self.stamps.items())}
-        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+        text = json.dumps(data, indent=1, ensure_ascii=False)
+        # The outputs are written; a cache that could not be (a full disk) only costs a
+        # rebuild next time: the old stamps no longer match the outputs' hashes.
+        with contextlib.suppress(ReportExportError):
+            write_atomic(self.path, text.encode("utf-8", "surrogateescape"))

@@ -58,8 +58,12 @@ def write_set(files: Mapping[Path, bytes]) -> None:
 
 
 def _stage(path: Path, data: bytes) -> Path:
-    """``data`` in a synced temporary file beside ``path``; nothing left behind on failure."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """``data`` in a synced temporary file beside ``path``; nothing left behind on failure,
+    and what the system refuses (a full disk) is an error naming ``path``."""
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise ReportExportError(f"cannot write: {err.strerror}", path) from None
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -67,6 +71,9 @@ def _stage(path: Path, data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise ReportExportError(f"cannot write: {err.strerror}", path) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
