@@ -22,6 +22,8 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .errors import ReportExportError
+from .fetch import image_type, resolve_asset
+from .images import check_image
 from .model import (
     Block,
     BlockQuote,
@@ -125,7 +127,7 @@ def _markdown() -> MarkdownIt:
 
 def read_file(path: Path) -> Document:
     """Read the Markdown source at ``path``; any problem is a ``ReportExportError``."""
-    return read_text(read_utf8(path), path)
+    return read_text(read_utf8(path), path, check_files=True)
 
 
 def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
@@ -144,8 +146,9 @@ def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
         raise ReportExportError(f"{not_text} (byte {err.start})", path, line) from None
 
 
-def read_text(text: str, path: Path) -> Document:
-    """Parse Markdown ``text`` that came from ``path`` (used for messages and ``base_dir``)."""
+def read_text(text: str, path: Path, check_files: bool = False) -> Document:
+    """Parse Markdown ``text`` that came from ``path`` (used for messages and ``base_dir``);
+    with ``check_files``, every image it shows must be a file the outputs may hold."""
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     if control := _CONTROL.search(text):
         # XML (DOCX, EPUB) cannot hold C0 controls: refuse them here, not deep in a writer.
@@ -159,8 +162,21 @@ def read_text(text: str, path: Path) -> Document:
     _check_nesting(tokens, path)
     builder = _DocumentBuilder(path)
     document = builder.build(SyntaxTreeNode(tokens))
+    if check_files:
+        _check_images(document, builder.images, path)
     _check_unused_notes(env, text, path)
     return document
+
+
+def _check_images(document: Document, images: list[tuple[Image, int | None]], path: Path) -> None:
+    """Every image through the asset policy and the image checks, here rather than in each
+    format: all formats refuse alike, and the message names the source's line."""
+    for image, line in images:
+        try:
+            check_image(image.src, resolve_asset(document, image.src))
+            image_type(image.src, Path(image.src))
+        except ReportExportError as err:
+            raise ReportExportError(err.message, path, line) from None
 
 
 def _kind_of_control(code: int) -> str:
@@ -220,6 +236,7 @@ class _DocumentBuilder:
         self.heading_counters: list[int] = []
         self.footnote_labels: dict[int, str] = {}
         self.footnote_lines: dict[str, int | None] = {}
+        self.images: list[tuple[Image, int | None]] = []
 
     def fail(self, message: str, node: SyntaxTreeNode | None) -> ReportExportError:
         return ReportExportError(message, self.path, _line(node))
@@ -396,11 +413,13 @@ class _DocumentBuilder:
         parts = [child for child in inline.children if not _is_blank(child)]
         if len(parts) == 1 and parts[0].type == "image":
             image = parts[0]
-            return Image(
+            figure = Image(
                 src=str(image.attrs.get("src", "")),
                 alt=_plain(image),
                 title=str(image.attrs.get("title", "") or ""),
             )
+            self.images.append((figure, _line(node)))
+            return figure
         return Paragraph(self.inline_children(node))
 
     def table(self, node: SyntaxTreeNode) -> Table:
