@@ -74,6 +74,27 @@ def _odd_name_beside(folder: Path) -> None:
     (folder / "loop").symlink_to(folder / "loop")
 
 
+def _png(folder: Path, name: str, size: tuple[int, int], cut: bool = False) -> None:
+    from PIL import Image
+
+    path = folder / name
+    Image.new("1", size).save(path)
+    if cut:
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _truncated_png(folder: Path) -> None:
+    from PIL import Image
+
+    Image.effect_noise((64, 64), 40).save(folder / "fig.png")
+    data = (folder / "fig.png").read_bytes()
+    (folder / "fig.png").write_bytes(data[: len(data) // 2])
+
+
+_SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">{}</svg>'
+IMAGE = FRONT + "---\n正文。\n\n![图](fig.{})\n"
+
+
 def _out_is_a_file(folder: Path) -> None:
     (folder / "file-out").write_text("keep me", encoding="utf-8")
 
@@ -290,6 +311,75 @@ CASES: list[Case] = [
         "[page] leaves room for fewer than 5 lines of text",
         files={"t.toml": _theme(edit=("height_mm = 297", "height_mm = 20"))},
         args=("--to", "text", "--theme", "{dir}/t.toml"),
+    ),
+    Case(
+        "png-truncated",
+        IMAGE.format("png"),
+        "{src}:6: image 'fig.png': damaged or cut short",
+        prepare=_truncated_png,
+    ),
+    Case(
+        "png-decompression-bomb",
+        IMAGE.format("png"),
+        "{src}:6: image 'fig.png': 9000 x 5000 pixels is more than 40,000,000",
+        prepare=lambda d: _png(d, "fig.png", (9000, 5000)),
+    ),
+    Case(
+        "png-that-is-text",
+        IMAGE.format("png"),
+        "{src}:6: image 'fig.png': not an image file",
+        files={"fig.png": "hello"},
+    ),
+    Case(
+        "svg-http-reference",
+        IMAGE.format("svg"),
+        "{src}:6: image 'fig.svg': SVG refused: an external reference (http://example.invalid/x.png)",
+        files={"fig.svg": _SVG.format('<image xlink:href="http://example.invalid/x.png"/>')},
+    ),
+    Case(
+        "svg-xxe-entity",
+        IMAGE.format("svg"),
+        "{src}:6: image 'fig.svg': SVG refused: a DOCTYPE",
+        files={
+            "fig.svg": '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            + _SVG.format("<text>&x;</text>")
+        },
+    ),
+    Case(
+        "svg-script",
+        IMAGE.format("svg"),
+        "{src}:6: image 'fig.svg': SVG refused: a <script> element",
+        files={"fig.svg": _SVG.format("<script>alert(1)</script>")},
+    ),
+    Case(
+        "svg-onload",
+        IMAGE.format("svg"),
+        "{src}:6: image 'fig.svg': SVG refused: an event handler (onload)",
+        files={"fig.svg": _SVG.format('<rect onload="alert(1)"/>')},
+    ),
+    Case(
+        "svg-css-import",
+        IMAGE.format("svg"),
+        "SVG refused: an external url() or @import in a <style>",
+        files={"fig.svg": _SVG.format("<style>@import url(http://example.invalid/a.css);</style>")},
+    ),
+    Case(
+        "image-over-http",
+        FRONT + "---\n![图](http://example.invalid/a.png)\n",
+        "{src}:4: refused to read 'http://example.invalid/a.png': http: URLs are never fetched",
+    ),
+    Case(
+        "image-symlink-out-of-the-folder",
+        IMAGE.format("png"),
+        "{src}:6: refused to read 'fig.png': it is outside the folders",
+        prepare=lambda d: (d / "fig.png").symlink_to("/etc/passwd"),
+    ),
+    Case(
+        "svg-clean",
+        IMAGE.format("svg"),
+        code=0,
+        args=("--to", "text"),  # the reader checks it; DOCX shows no SVG at all
+        files={"fig.svg": _SVG.format('<rect width="10" height="10" fill="url(#g)"/>')},
     ),
     # --- builds whose own verify failed ------------------------------------------------------
     Case(
