@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .cache import BuildCache, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import OutputFolder, write_set
-from .registry import available_formats, entry_point, load_exporter
+from .registry import available_formats, entry_point
 from .reproducible import source_date_epoch
 from .theme import load_theme, resolve_theme
 
@@ -115,7 +115,7 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
         stale = [name for name in names if name not in results]
         if stale:
             theme = load_theme(request.theme, request.source.parent)
-            exporters = [load_exporter(name) for name in stale]
+            exporters = _load_exporters(stale)
             paths = {e.name: output_path(request, e) for e in exporters}
             check_outputs(request.source, theme, paths.values())
             rendered = _render_stale(request, theme, exporters, progress)
@@ -166,6 +166,12 @@ def _render_stale(
     return rendered
 
 
+def _load_exporters(names: Sequence[str]) -> list[type[Exporter[object]]]:
+    from .exporters import load_exporter  # the base pulls in the model: not for a cached build
+
+    return [load_exporter(name) for name in names]
+
+
 def _read(request: BuildRequest) -> Document:
     from .reader import read_file
 
@@ -181,7 +187,7 @@ def render(
 
 def _prepare_rank(names: list[str], rank: int) -> None:
     """Load the exporters and prepare the ``rank``-th costliest: the one this worker gets."""
-    exporters = sorted((load_exporter(name) for name in names), key=_cost, reverse=True)
+    exporters = sorted(_load_exporters(names), key=_cost, reverse=True)
     exporters[rank].prepare()
 
 

@@ -16,7 +16,7 @@ from . import __version__
 from .build import BuildRequest, build
 from .errors import ReportExportError
 from .progress import progress_for
-from .registry import available_formats, load_exporter
+from .registry import available_formats
 
 DEFAULT_SOURCE = Path("source/report.md")
 
@@ -64,9 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("formats", help="list the installed formats")
 
     import_cmd = commands.add_parser(
-        "import", help="recover a Markdown source from a scraped document-site copy"
+        "import",
+        help="recover a Markdown source from a document site's copy (text, or a preview PDF)",
     )
     import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
+    import_cmd.add_argument(
+        "--site",
+        metavar="NAME",
+        help="the site profile to read the copy with (default: detected from the copy)",
+    )
     import_cmd.add_argument("-o", "--output", type=Path, required=True, metavar="SOURCE.md")
     import_cmd.add_argument(
         "--review", type=Path, metavar="REVIEW.html", help="also write a review page"
@@ -92,6 +98,8 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _formats() -> int:
+    from .exporters import load_exporter
+
     for name in available_formats():
         exporter = load_exporter(name)
         print(f"{name:8} .{exporter.extension:6} {exporter.description}")
@@ -133,7 +141,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "import":
         from .importers.command import run_import
 
-        for line in run_import(args.scraped, args.output, args.review, args.force):
+        for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
             print(line)
         return 0
     return _build(args)

@@ -21,8 +21,8 @@ from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .assets import image_type, resolve_asset
 from .errors import ReportExportError
-from .fetch import image_type, resolve_asset
 from .images import check_image
 from .model import (
     Block,
@@ -48,6 +48,7 @@ from .model import (
     ThematicBreak,
     walk_inlines,
 )
+from .typography import is_cjk
 
 FRONT_MATTER_KEYS = (
     "title",
@@ -60,8 +61,6 @@ FRONT_MATTER_KEYS = (
     "provenance",
 )
 
-# Characters between which a soft line break joins without a space: CJK text has no spaces.
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
 _SOFT_BREAK = "\x00"
 # C0 and C1 controls (XML cannot hold the first, every format shows the second as garbage),
 # the bidirectional embeddings, overrides and isolates (they reorder what a reader sees, not
@@ -530,7 +529,8 @@ def _merge_text(inlines: list[Inline]) -> tuple[Inline, ...]:
 def _resolve_soft_breaks(text: str) -> str:
     def joiner(match: re.Match[str]) -> str:
         at, end = match.start(), match.end()
-        cjk_both = at > 0 and end < len(text) and _CJK.match(text[at - 1]) and _CJK.match(text[end])
+        # CJK text has no spaces: a soft break between two CJK characters joins without one.
+        cjk_both = at > 0 and end < len(text) and is_cjk(text[at - 1]) and is_cjk(text[end])
         return "" if cjk_both else " "
 
     return re.sub(_SOFT_BREAK, joiner, text)

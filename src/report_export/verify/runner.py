@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..build import BuildRequest, output_path
+from ..exporters import load_exporter
 from ..model import Document
 from ..reader import read_file
-from ..registry import available_formats, load_exporter, load_verifier
+from ..registry import available_formats
 from ..theme import Theme, load_theme
-from . import Report, Verifier
+from . import Report, Verifier, load_verifier
 
 
 def verify_outputs(
@@ -20,9 +22,10 @@ def verify_outputs(
     exporters = [load_exporter(name) for name in names]
     document = read_file(source)
     theme = load_theme(theme_name, source.parent)
+    request = BuildRequest(source, out_dir)
     reports = []
     for exporter in exporters:
-        path = out_dir / f"{source.stem}.{exporter.extension}"
+        path = output_path(request, exporter)
         verifier = load_verifier(exporter.name)
         if verifier is None:
             problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)
