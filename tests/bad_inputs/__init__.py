@@ -74,13 +74,10 @@ def _odd_name_beside(folder: Path) -> None:
     (folder / "loop").symlink_to(folder / "loop")
 
 
-def _png(folder: Path, name: str, size: tuple[int, int], cut: bool = False) -> None:
+def _png(folder: Path, name: str, size: tuple[int, int]) -> None:
     from PIL import Image
 
-    path = folder / name
-    Image.new("1", size).save(path)
-    if cut:
-        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    Image.new("1", size).save(folder / name)
 
 
 def _truncated_png(folder: Path) -> None:
