@@ -8,9 +8,11 @@ names the file and line: it never vanishes silently from the outputs.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -90,13 +92,14 @@ def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
 
 def read_text(text: str, path: Path) -> Document:
     """Parse Markdown ``text`` that came from ``path`` (used for messages and ``base_dir``)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     if control := _CONTROL.search(text):
         # XML (DOCX, EPUB) cannot hold C0 controls: refuse them here, not deep in a writer.
         line = text.count("\n", 0, control.start()) + 1
         raise ReportExportError(f"control character U+{ord(control.group()):04X}", path, line)
     tree = SyntaxTreeNode(_markdown().parse(text))
-    return _DocumentBuilder(path).build(tree)
+    return replace(_DocumentBuilder(path).build(tree), source_digest=digest)
 
 
 class _DocumentBuilder:
