@@ -41,7 +41,9 @@ def copy_source(tmp_path: Path, source: Path) -> Path:
     return copy
 
 
-@pytest.mark.parametrize("source", [ROOT / "source/report.md", ROOT / "tests/fixtures/pdf-sample.md"])
+@pytest.mark.parametrize(
+    "source", [ROOT / "source/report.md", ROOT / "tests/fixtures/pdf-sample.md"]
+)
 @pytest.mark.parametrize("changes", ["accept", "reject"])
 def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, changes: str) -> None:
     copy = copy_source(tmp_path, source)
@@ -78,7 +80,9 @@ def texts(p: etree._Element) -> list[etree._Element]:
 
 
 def tracked(tag: str, author: str = "王编辑") -> etree._Element:
-    return etree.Element(q(tag), {q("id"): "901", q("author"): author, q("date"): "2026-12-01T10:00:00Z"})
+    return etree.Element(
+        q(tag), {q("id"): "901", q("author"): author, q("date"): "2026-12-01T10:00:00Z"}
+    )
 
 
 def word_edits(root: etree._Element) -> None:
@@ -129,7 +133,7 @@ def word_edits(root: etree._Element) -> None:
     # Block 5: made Heading 2 (untracked), with a comment and a reply on it.
     p5 = paragraph_marked(root, "_rx_5")
     p5.find(f"{q('pPr')}/{q('pStyle')}").set(q("val"), "Heading2")
-    first = [r for r in p5 if r.tag == q("r")][0]
+    first = next(r for r in p5 if r.tag == q("r"))
     first.addprevious(etree.Element(q("commentRangeStart"), {q("id"): "0"}))
     first.addnext(etree.Element(q("commentRangeEnd"), {q("id"): "0"}))
 
@@ -167,15 +171,29 @@ def test_word_edits_accepted_change_only_their_lines(word_edited: tuple[Path, Pa
     source, docx = word_edited
     before = source.read_text("utf-8")
     review = source.parent / "review.html"
-    code = main(["import", str(docx), "--into", str(source), "--changes", "accept",
-                 "--review", str(review), "--strict"])
+    code = main(
+        [
+            "import",
+            str(docx),
+            "--into",
+            str(source),
+            "--changes",
+            "accept",
+            "--review",
+            str(review),
+            "--strict",
+        ]
+    )
     after = source.read_text("utf-8")
     assert code == 1  # the comments need a reply
     lines = before.splitlines()
     para1, para2, para3, para4, para5 = (lines[i] for i in (17, 19, 21, 23, 25))
     assert para1.startswith("建设交通系统")
     diff = changed_lines(before, after)
-    assert ("-", para1) in diff and ("+", para1.replace("建设交通系统", "建设与交通系统", 1)) in diff
+    assert ("-", para1) in diff and (
+        "+",
+        para1.replace("建设交通系统", "建设与交通系统", 1),
+    ) in diff
     assert ("+", f"**{para2}**") in diff
     assert ("-", para3) in diff and ("+", para4 + para3) in diff
     assert ("+", f"## {para5}") in diff
@@ -193,10 +211,15 @@ def test_word_edits_rejected_leave_the_tracked_ones_out(word_edited: tuple[Path,
     assert main(["import", str(docx), "--into", str(source), "--changes", "reject"]) == 0
     lines = before.splitlines()
     # Only the untracked edit (the heading) remains.
-    assert changed_lines(before, source.read_text("utf-8")) == [("-", lines[25]), ("+", f"## {lines[25]}")]
+    assert changed_lines(before, source.read_text("utf-8")) == [
+        ("-", lines[25]),
+        ("+", f"## {lines[25]}"),
+    ]
 
 
-def test_a_source_changed_since_export_is_refused(word_edited: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_source_changed_since_export_is_refused(
+    word_edited: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
     source, docx = word_edited
     changed = source.read_text("utf-8").replace("选题的由来", "选题由来")
     source.write_text(changed, "utf-8")
@@ -207,8 +230,11 @@ def test_a_source_changed_since_export_is_refused(word_edited: tuple[Path, Path]
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"plain text", "not a zip"), (b"\xd0\xcf\x11\xe0rest", "password-protected"),
-     (b"PK\x05\x06" + b"\0" * 18, "no word/document.xml")],
+    [
+        (b"plain text", "not a zip"),
+        (b"\xd0\xcf\x11\xe0rest", "password-protected"),
+        (b"PK\x05\x06" + b"\0" * 18, "no word/document.xml"),
+    ],
 )
 def test_bad_docx_is_one_line_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, message: str

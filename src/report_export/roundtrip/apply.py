@@ -31,7 +31,7 @@ from ..model import (
     Strong,
     Text,
 )
-from .docx_edits import EditedDocument, EditedParagraph, Segment
+from .docx_edits import EditedDocument, Segment
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
 _FIRST_PREFIX = re.compile(
@@ -211,7 +211,7 @@ def patch_lines(lines: list[str], unit: Unit, new: str) -> list[str]:
         joined += [(c, number) for c in content]
     old = "".join(c for c, _ in joined)
     new_contents = [""] * len(contents)
-    line = 0
+    row = 0
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     # Positions in ``old`` per joined entry (an empty boundary takes no character).
     spans: list[int] = []
@@ -219,22 +219,22 @@ def patch_lines(lines: list[str], unit: Unit, new: str) -> list[str]:
         spans.append(len(c))
     cursor = 0
     entry = 0
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, _i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "equal":
-            new_contents[line] += new[j1:j2]
+            new_contents[row] += new[j1:j2]
         while entry < len(joined) and (
             cursor < i2 or (spans[entry] == 0 and cursor == i2 and op == "equal")
         ):
             c, at = joined[entry]
             if at == -1:
-                line += 1
+                row += 1
             elif op == "equal":
-                new_contents[line] += c
+                new_contents[row] += c
             cursor += spans[entry]
             entry += 1
     while entry < len(joined):
         if joined[entry][1] == -1:
-            line += 1
+            row += 1
         entry += 1
     kept = [(p, c) for p, c in zip(prefixes, new_contents, strict=True) if c.strip()]
     if not kept:
@@ -264,10 +264,8 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
         if p.mark and p.mark in seen:
             unit = None  # a paragraph split in two: the second half is new
         if unit is None:
-            if (
-                p.in_note is None
-                and p.kind in ("text", "bullet", "number")
-                or p.kind.startswith("heading")
+            if (p.in_note is None and p.kind in ("text", "bullet", "number")) or p.kind.startswith(
+                "heading"
             ):
                 new = markdown(p.segments, notes, links)
                 if new.strip():
@@ -279,10 +277,8 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
         previous = unit
         old_md = markdown(model_segments(unit.inlines, labels), notes, links)
         new_md = markdown(p.segments, notes, links)
-        kind_changed = (
-            _kind_of(p.kind) != unit.kind
-            and unit.kind != "text"
-            or (p.kind.startswith("heading") and unit.kind == "text")
+        kind_changed = (_kind_of(p.kind) != unit.kind and unit.kind != "text") or (
+            p.kind.startswith("heading") and unit.kind == "text"
         )
         if new_md == old_md and not kind_changed:
             continue
@@ -300,10 +296,8 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
         replacements[unit.start] = (unit.end, new_lines)
         edits.append(Edit(kind, unit.path, unit.start + 1, before, "".join(new_lines)))
     for path, unit in units.items():
-        if (
-            path not in seen
-            and any(p.mark == path for p in paragraphs if p.kind == "gone")
-            or (path not in seen and not any(p.mark == path for p in paragraphs))
+        if (path not in seen and any(p.mark == path for p in paragraphs if p.kind == "gone")) or (
+            path not in seen and not any(p.mark == path for p in paragraphs)
         ):
             before = "".join(lines[unit.start : unit.end])
             end = unit.end
@@ -364,4 +358,4 @@ def _labels(document: Document) -> dict[str, str]:
     return {note.label: f"n{i}" for i, note in enumerate(document.footnotes)}
 
 
-__all__ = ["Edit", "apply_edits", "locate", "Path"]
+__all__ = ["Edit", "Path", "apply_edits", "locate"]

@@ -17,7 +17,7 @@ from ..errors import ReportExportError
 from ..output import write_atomic
 from ..reader import read_text, read_utf8
 from .apply import Edit, apply_edits
-from .docx_edits import Comment, Mode, read_edited
+from .docx_edits import Comment, Mode, Revision, read_edited
 
 
 def run_docx_import(
@@ -64,7 +64,7 @@ def render_page(
     into: Path,
     edits: list[Edit],
     comments: list[Comment],
-    pending: list[object],
+    pending: list[Revision],
     warnings: list[str],
 ) -> str:
     e = html.escape
@@ -78,7 +78,9 @@ def render_page(
         + "</li>"
         for c in comments
     )
-    props = "".join(f"<li>{e(str(asdict(p)))}</li>" for p in pending)  # type: ignore[call-overload]
+    props = "".join(
+        f"<li>{e(p.kind)} · <b>{e(p.author)}</b> {e(p.date)}: {e(p.text)}</li>" for p in pending
+    )
     warn = "".join(f"<li>{e(w)}</li>" for w in warnings)
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>Edits review</title>'
@@ -86,7 +88,8 @@ def render_page(
         "td,th{border:1px solid #ccc;padding:4px;vertical-align:top;white-space:pre-wrap}"
         "del{background:#fdd}ins{background:#dfd}</style></head><body>"
         f"<h1>{e(docx.name)} → {e(into.name)}</h1>"
-        f"<h2>Edits ({len(edits)})</h2><table><tr><th>kind</th><th>line</th><th>before</th><th>after</th></tr>{rows}</table>"
+        f"<h2>Edits ({len(edits)})</h2><table><tr><th>kind</th><th>line</th>"
+        f"<th>before</th><th>after</th></tr>{rows}</table>"
         f"<h2>Tracked changes to decide ({len(pending)})</h2><ul>{props}</ul>"
         f"<h2>Comments ({len(comments)})</h2><ul>{notes}</ul>"
         f"<h2>Warnings</h2><ul>{warn}</ul></body></html>"

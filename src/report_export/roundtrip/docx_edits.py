@@ -358,7 +358,7 @@ def _custom_property(root: etree._Element | None, name: str) -> str:
         return ""
     for prop in root.iter(f"{{{_CUSTOM}}}property"):
         if prop.get("name") == name:
-            return "".join(prop.itertext()).strip()
+            return "".join(str(t) for t in prop.itertext()).strip()
     return ""
 
 

@@ -79,6 +79,7 @@ def block_mark(path: tuple[int | str, ...]) -> str:
     paragraph's start, it survives editing in Word and LibreOffice and shows in no dialog."""
     return "_rx_" + "_".join(str(step) for step in path)
 
+
 # Character styles, and what each means as direct formatting when a run sits inside another
 # (a run has one character style: the innermost; the outer ones are added directly).
 STRONG, EMPHASIS, CODE, HYPERLINK, NOTE_REFERENCE = (
