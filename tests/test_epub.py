@@ -24,7 +24,9 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from report_export.errors import ReportExportError
-from report_export.exporters.epub import EpubExporter, EpubOptions, book_identifier, stylesheet
+from report_export.exporters.epub import EpubExporter, EpubOptions
+from report_export.exporters.epub.metadata import book_identifier
+from report_export.exporters.epub.stylesheet import stylesheet
 from report_export.exporters.pdf import print_css
 from report_export.fonts import font_charset, font_file
 from report_export.html import footnote_id, heading_tag

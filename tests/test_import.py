@@ -511,10 +511,12 @@ def test_output_is_never_overwritten_without_force(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "not a scraped document-site copy: no preview chunk"),
+        (None, "already a Markdown source"),
         (b"\xff\xfe\x00binary", "not a scraped copy: not valid UTF-8"),
-        (b"", "not a scraped document-site copy: no preview chunk"),
-        ("1、一段没有网站框架的文字。\n".encode(), "no uploader line"),
+        (b"", "nothing to import: the file holds no text"),
+        (b" \n\n", "nothing to import: the file holds no text"),
+        (b"Only English text here, no Chinese prose at all.\n", "not a copy of a Chinese document"),
+        (b"%PDF-1.7\nnot really a PDF\n", "not a readable PDF"),
     ],
 )
 def test_a_file_that_is_not_a_scraped_copy_is_refused(

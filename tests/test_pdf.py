@@ -25,10 +25,10 @@ from PIL import Image as PillowImage
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from report_export.assets import asset_roots
 from report_export.css import css_font_stack, css_string
 from report_export.errors import ReportExportError
 from report_export.exporters.pdf import PdfExporter, PdfOptions, render_html
-from report_export.fetch import asset_roots
 from report_export.model import (
     Block,
     BlockQuote,
@@ -591,7 +591,7 @@ def test_weasyprint_is_imported_only_to_render_a_pdf() -> None:
     code = (
         "import sys, contextlib, io\n"
         "from report_export.cli import main\n"
-        "from report_export.registry import load_exporter\n"
+        "from report_export.exporters import load_exporter\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['formats'])\n"
         "load_exporter('pdf')\n"

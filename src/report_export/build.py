@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .cache import BuildCache, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import write_atomic
-from .registry import available_formats, entry_point, load_exporter
+from .registry import available_formats, entry_point
 from .theme import resolve_theme
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def _render_stale(
     if workers > 1:
         exporters, rendered = _render_parallel(request, names, workers, progress)
     else:
-        exporters = [load_exporter(name) for name in names]
+        exporters = _load_exporters(names)
         options = split_options(exporters, request.options)
         document, theme = _read(request)
         progress.started(names)
@@ -134,6 +134,12 @@ def _render_stale(
             progress.finished(exporter.name)
         progress.done()
     return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
+
+
+def _load_exporters(names: Sequence[str]) -> list[type[Exporter[object]]]:
+    from .exporters import load_exporter  # the base pulls in the model: not for a cached build
+
+    return [load_exporter(name) for name in names]
 
 
 def _read(request: BuildRequest) -> tuple[Document, Theme]:
@@ -153,7 +159,7 @@ def render(
 
 def _prepare_rank(names: list[str], rank: int) -> None:
     """Load the exporters and prepare the ``rank``-th costliest: the one this worker gets."""
-    exporters = sorted((load_exporter(name) for name in names), key=_cost, reverse=True)
+    exporters = sorted(_load_exporters(names), key=_cost, reverse=True)
     exporters[rank].prepare()
 
 
@@ -183,7 +189,7 @@ def _render_parallel(
         # One warm-up a worker: each submission starts a worker while none is idle.
         warm_ups = [pool.submit(_prepare_rank, names, rank) for rank in range(helpers)]
         try:
-            exporters = [load_exporter(name) for name in names]
+            exporters = _load_exporters(names)
             options = split_options(exporters, request.options)
             document, theme = _read(request)
         except ReportExportError:

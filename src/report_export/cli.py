@@ -11,7 +11,7 @@ from . import __version__
 from .build import BuildRequest, build
 from .errors import ReportExportError
 from .progress import progress_for
-from .registry import available_formats, load_exporter
+from .registry import available_formats
 
 DEFAULT_SOURCE = Path("source/report.md")
 
@@ -59,9 +59,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("formats", help="list the installed formats")
 
     import_cmd = commands.add_parser(
-        "import", help="recover a Markdown source from a scraped document-site copy"
+        "import",
+        help="recover a Markdown source from a document site's copy (text, or a preview PDF)",
     )
     import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
+    import_cmd.add_argument(
+        "--site",
+        metavar="NAME",
+        help="the site profile to read the copy with (default: detected from the copy)",
+    )
     import_cmd.add_argument("-o", "--output", type=Path, metavar="SOURCE.md")
     import_cmd.add_argument(
         "--into", type=Path, metavar="SOURCE.md", help="docx: take its edits back into SOURCE.md"
@@ -99,6 +105,8 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _formats() -> int:
+    from .exporters import load_exporter
+
     for name in available_formats():
         exporter = load_exporter(name)
         print(f"{name:8} .{exporter.extension:6} {exporter.description}")
@@ -153,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.output is None:
                 raise ReportExportError("import needs -o SOURCE.md (or --into for a DOCX)")
 
-            for line in run_import(args.scraped, args.output, args.review, args.force):
+            for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
                 print(line)
             return 0
         return _build(args)

@@ -179,6 +179,11 @@ class Document:
     """The SHA-256 of the source text this document was read from ("" when built in code): an
     edited copy of an output names the version of the source it was made from."""
 
+    def footnote_numbers(self) -> dict[str, int]:
+        """Each footnote's label -> its number: 1, 2, … in the order ``footnotes`` holds them,
+        the number every format shows for it."""
+        return {note.label: number for number, note in enumerate(self.footnotes, start=1)}
+
     def footnote(self, label: str) -> Footnote:
         """The footnote under ``label`` (the reader guarantees every reference has one)."""
         for note in self.footnotes:
@@ -251,6 +256,12 @@ def inline_text(inlines: tuple[Inline, ...], note: Callable[[str], str] = lambda
             case LineBreak():
                 parts.append("\n")
     return "".join(parts)
+
+
+def heading_label(heading: Heading) -> str:
+    """A heading's text on one line, notes left out: what an outline or a table of contents
+    shows for it."""
+    return " ".join(inline_text(heading.children).split())
 
 
 def headings(document: Document) -> list[Heading]:

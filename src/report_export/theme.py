@@ -9,6 +9,7 @@ or value is an error naming the theme file.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -76,6 +77,30 @@ class FooterTokens:
 
 
 @dataclass(frozen=True, slots=True)
+class ColorTokens:
+    """Colours, as CSS hex (``#rgb`` or ``#rrggbb``); every format sets the same ones."""
+
+    text: str
+    """Body text and footnotes."""
+    muted: str
+    """The author line, quotations and captions."""
+    chrome: str
+    """The running head and the page number."""
+    rule: str
+    """Thin rules: under the running head, the thematic break, above the footnotes (DOCX)."""
+    note_rule: str
+    """The short rule above a page's footnotes (PDF)."""
+    screen_rule: str
+    """Table cell borders and the thematic break on a screen (EPUB)."""
+    link: str
+    code_background: str
+    table_rule: str
+    """The three rules of a table."""
+    quote_rule: str
+    """The bar beside a quotation."""
+
+
+@dataclass(frozen=True, slots=True)
 class Theme:
     """A validated theme."""
 
@@ -87,6 +112,7 @@ class Theme:
     headings: HeadingTokens
     header: HeaderTokens
     footer: FooterTokens
+    colors: ColorTokens
     css: Path | None = None
     """Extra CSS for HTML-based formats, added after the generated CSS."""
 
@@ -99,6 +125,31 @@ class Theme:
     def side_margin_pt(self) -> float:
         """Left and right margins, equal, from the page width and the character grid."""
         return (self.page.width_mm * PT_PER_MM - self.text_width_pt) / 2
+
+    @property
+    def small_size_pt(self) -> float:
+        """Tables and captions: 五号 beside a 小四 body."""
+        return self.text.size_pt * 0.875
+
+    @property
+    def note_size_pt(self) -> float:
+        """Footnotes: 小五 beside a 小四 body."""
+        return self.text.size_pt * 0.75
+
+    @property
+    def chrome_size_pt(self) -> float:
+        """The running head and the page number."""
+        return 9.0
+
+    @property
+    def block_space_pt(self) -> float:
+        """Space after a block that is not a paragraph (table, figure, quotation)."""
+        return max(self.text.paragraph_spacing_pt, self.text.size_pt * 0.6)
+
+    @property
+    def title_space_after_pt(self) -> float:
+        """Space between the title block and the text."""
+        return self.headings.title_size_pt * 1.5
 
     def heading_size_pt(self, level: int) -> float:
         """Font size of a heading of ``level`` (deeper levels take the last size given)."""
@@ -118,8 +169,10 @@ _SECTIONS: dict[str, type] = {
     "headings": HeadingTokens,
     "header": HeaderTokens,
     "footer": FooterTokens,
+    "colors": ColorTokens,
 }
 _ALIGNMENTS = ("left", "justify", "center", "right")
+_CSS_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
 def _theme_folders(source_dir: Path | None) -> list[Path]:
@@ -228,6 +281,9 @@ def _check(theme: Theme, fail: Any) -> None:
         raise fail("[page].chars_per_line x [text].size_pt is wider than the page allows")
     if theme.header.running_head not in ("title", ""):
         raise fail('[header].running_head must be "title" or ""')
+    for spec in fields(theme.colors):
+        if not _CSS_HEX_COLOR.fullmatch(getattr(theme.colors, spec.name)):
+            raise fail(f"[colors].{spec.name} must be a colour as #rgb or #rrggbb")
     try:
         theme.footer.page_number.format(page=1, pages=1)
     except (KeyError, IndexError, ValueError):

@@ -1,6 +1,6 @@
 """The ``import`` command: a scraped copy in, a Markdown source (and a review page) out.
 
-    report-export import SCRAPED -o SOURCE.md [--review REVIEW.html] [--force]
+    report-export import SCRAPED -o SOURCE.md [--site NAME] [--review REVIEW.html] [--force]
 
 It checks the targets, runs the pipeline (``scraped``), reads the source back, and writes the
 source and the review page (``review``) each whole or not at all.
@@ -17,9 +17,12 @@ from ..reader import read_text
 from .changes import KINDS
 from .review import render_review
 from .scraped import import_file
+from .sites import load_site
 
 
-def run_import(scraped: Path, output: Path, review: Path | None, force: bool) -> list[str]:
+def run_import(
+    scraped: Path, output: Path, review: Path | None, force: bool, site: str | None = None
+) -> list[str]:
     """The ``import`` command: write the source (and the review page); the lines to print."""
     targets = [output] + ([review] if review is not None else [])
     if review is not None and review.resolve() == output.resolve():
@@ -29,7 +32,9 @@ def run_import(scraped: Path, output: Path, review: Path | None, force: bool) ->
             raise ReportExportError("refusing to write over the scraped copy", target)
         if target.exists() and not force:
             raise ReportExportError("exists; pass --force to overwrite it", target)
-    result = import_file(scraped)
+    if site is not None:
+        load_site(site)  # an unknown profile is an error before anything is read
+    result = import_file(scraped, site)
     # The source must read back: an import that the reader refuses is a bug, not an output.
     read_text(result.markdown, output)
     page = None if review is None else render_review(result, output.name)

@@ -53,6 +53,8 @@ class ImportResult:
     body: str
     changes: tuple[LocatedChange, ...]
     flags: tuple[LocatedFlag, ...]
+    stages: tuple[str, ...]
+    """The names of the stages the copy went through, in order (they depend on its layout)."""
     blocks: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
     """Each body block (heading or paragraph): its span in the scraped text and in the body.
     The scraped spans follow each other; what lies before the first is the site's header."""

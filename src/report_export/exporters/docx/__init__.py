@@ -22,7 +22,7 @@ from docx.oxml.parser import OxmlElement
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.story import StoryPart
 
-from ...model import Document, headings, inline_text
+from ...model import Document, heading_label, headings
 from ...reproducible import build_timestamp, normalize_zip
 from ...theme import Theme
 from ...typography import balanced_lines
@@ -167,8 +167,9 @@ def table_of_contents(document: Document, context: Context) -> list[Element]:
         return out
     for index, heading in enumerate(entries):
         name = context.heading_bookmarks[heading.id]
-        text = inline_text(heading.children).replace("\n", " ")
-        link = el("w:hyperlink", {"w:anchor": name, "w:history": "1"}, *text_runs(text))
+        link = el(
+            "w:hyperlink", {"w:anchor": name, "w:history": "1"}, *text_runs(heading_label(heading))
+        )
         prefix = begin if index == 0 else []
         out.append(paragraph(toc_style(heading.level), [*prefix, link]))
     out[-1].append(field_end())
