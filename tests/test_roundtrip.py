@@ -246,3 +246,153 @@ def test_bad_docx_is_one_line_and_writes_nothing(
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def libreoffice_edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Our DOCX of source/report.md, edited in LibreOffice (one session, driven over UNO)."""
+    import os
+    import subprocess
+
+    soffice, python = shutil.which("soffice"), Path("/usr/bin/python3")
+    if soffice is None or not python.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice or /usr/bin/python3 (python3-uno) is missing")
+        pytest.skip("LibreOffice is not installed")
+    folder = tmp_path_factory.mktemp("lo")
+    source = copy_source(folder, ROOT / "source/report.md")
+    export(source, folder / "ours.docx")
+    port = free_port()
+    office = subprocess.Popen(
+        [
+            soffice,
+            "--headless",
+            "--invisible",
+            "--norestore",
+            f"--accept=socket,host=127.0.0.1,port={port};urp;",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        script = Path(__file__).parent / "uno" / "edit_docx.py"
+        subprocess.run(
+            [
+                str(python),
+                str(script),
+                str(port),
+                str(folder / "ours.docx"),
+                str(folder / "edited.docx"),
+            ],
+            check=True,
+            timeout=120,
+        )
+    finally:
+        office.kill()
+        office.wait()
+    return source, folder / "edited.docx"
+
+
+def test_libreoffice_edits_come_back_accepted(
+    libreoffice_edited: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, docx = libreoffice_edited
+    source = tmp_path / "report.md"
+    shutil.copy(ROOT / "source/report.md", source)
+    review = tmp_path / "review.html"
+    assert (
+        main(
+            [
+                "import",
+                str(docx),
+                "--into",
+                str(source),
+                "--changes",
+                "accept",
+                "--review",
+                str(review),
+            ]
+        )
+        == 0
+    )
+    lines = (ROOT / "source/report.md").read_text("utf-8").splitlines()
+    diff = changed_lines("\n".join(lines), source.read_text("utf-8"))
+    first, second, fourth = lines[17], lines[19], lines[23]
+    # The word, the sentence, the new paragraph (and its blank line), the new heading.
+    assert sorted(diff) == sorted(
+        [
+            ("-", first),
+            ("+", first.replace("担负着", "承担着")),
+            ("-", second),
+            ("+", second[second.index("，") + 1 :]),
+            ("+", "这是同事新加的一段。"),
+            ("+", ""),
+            ("-", fourth),
+            ("+", f"## {fourth}"),
+        ]
+    )
+    page = review.read_text("utf-8")
+    assert "承担着" in page and "这是同事新加的一段。" in page
+
+
+def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
+    libreoffice_edited: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, docx = libreoffice_edited
+    source = tmp_path / "report.md"
+    shutil.copy(ROOT / "source/report.md", source)
+    assert main(["import", str(docx), "--into", str(source), "--changes", "reject"]) == 0
+    lines = (ROOT / "source/report.md").read_text("utf-8").splitlines()
+    assert changed_lines("\n".join(lines), source.read_text("utf-8")) == [
+        ("-", lines[23]),
+        ("+", f"## {lines[23]}"),
+    ]
+
+
+def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> None:
+    import os
+    import subprocess
+    import tempfile
+
+    source, docx = word_edited
+    review = source.parent / "review.html"
+    main(["import", str(docx), "--into", str(source), "--changes", "keep", "--review", str(review)])
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing")
+        pytest.skip("chromium is not installed")
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--dump-dom",
+                review.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    dom = out.stdout
+    # Kept tracked changes listed with their author; the comment with its reply.
+    assert "王编辑" in dom and "insertion" in dom and "moveFrom" not in dom
+    assert "这一段改成标题？" in dom and "同意。" in dom
