@@ -53,6 +53,11 @@ def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, ch
     assert copy.read_bytes() == source.read_bytes()
 
 
+def take_back(docx: Path, source: Path, changes: str, *extra: str) -> int:
+    """``report-export import DOCX --into SOURCE --changes CHANGES [EXTRA...]``."""
+    return main(["import", str(docx), "--into", str(source), "--changes", changes, *extra])
+
+
 def rewrite(docx: Path, edit: object, extra: dict[str, bytes] | None = None) -> None:
     """Rewrite word/document.xml of ``docx`` through ``edit(root)``; add ``extra`` parts."""
     with zipfile.ZipFile(docx) as archive:
@@ -171,19 +176,7 @@ def test_word_edits_accepted_change_only_their_lines(word_edited: tuple[Path, Pa
     source, docx = word_edited
     before = source.read_text("utf-8")
     review = source.parent / "review.html"
-    code = main(
-        [
-            "import",
-            str(docx),
-            "--into",
-            str(source),
-            "--changes",
-            "accept",
-            "--review",
-            str(review),
-            "--strict",
-        ]
-    )
+    code = take_back(docx, source, "accept", "--review", str(review), "--strict")
     after = source.read_text("utf-8")
     assert code == 1  # the comments need a reply
     lines = before.splitlines()
@@ -208,7 +201,7 @@ def test_word_edits_accepted_change_only_their_lines(word_edited: tuple[Path, Pa
 def test_word_edits_rejected_leave_the_tracked_ones_out(word_edited: tuple[Path, Path]) -> None:
     source, docx = word_edited
     before = source.read_text("utf-8")
-    assert main(["import", str(docx), "--into", str(source), "--changes", "reject"]) == 0
+    assert take_back(docx, source, "reject") == 0
     lines = before.splitlines()
     # Only the untracked edit (the heading) remains.
     assert changed_lines(before, source.read_text("utf-8")) == [
@@ -223,7 +216,7 @@ def test_a_source_changed_since_export_is_refused(
     source, docx = word_edited
     changed = source.read_text("utf-8").replace("选题的由来", "选题由来")
     source.write_text(changed, "utf-8")
-    assert main(["import", str(docx), "--into", str(source), "--changes", "accept"]) == 2
+    assert take_back(docx, source, "accept") == 2
     assert "changed since" in capsys.readouterr().err
     assert source.read_text("utf-8") == changed
 
@@ -310,21 +303,7 @@ def test_libreoffice_edits_come_back_accepted(
     source = tmp_path / "report.md"
     shutil.copy(ROOT / "source/report.md", source)
     review = tmp_path / "review.html"
-    assert (
-        main(
-            [
-                "import",
-                str(docx),
-                "--into",
-                str(source),
-                "--changes",
-                "accept",
-                "--review",
-                str(review),
-            ]
-        )
-        == 0
-    )
+    assert take_back(docx, source, "accept", "--review", str(review)) == 0
     lines = (ROOT / "source/report.md").read_text("utf-8").splitlines()
     diff = changed_lines("\n".join(lines), source.read_text("utf-8"))
     first, second, fourth = lines[17], lines[19], lines[23]
@@ -351,7 +330,7 @@ def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
     _, docx = libreoffice_edited
     source = tmp_path / "report.md"
     shutil.copy(ROOT / "source/report.md", source)
-    assert main(["import", str(docx), "--into", str(source), "--changes", "reject"]) == 0
+    assert take_back(docx, source, "reject") == 0
     lines = (ROOT / "source/report.md").read_text("utf-8").splitlines()
     assert changed_lines("\n".join(lines), source.read_text("utf-8")) == [
         ("-", lines[23]),
@@ -366,7 +345,7 @@ def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> 
 
     source, docx = word_edited
     review = source.parent / "review.html"
-    main(["import", str(docx), "--into", str(source), "--changes", "keep", "--review", str(review)])
+    take_back(docx, source, "keep", "--review", str(review))
     chromium = shutil.which("chromium")
     if chromium is None:
         if os.environ.get("CI") == "true":

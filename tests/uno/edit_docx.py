@@ -11,13 +11,11 @@ import contextlib
 import sys
 import time
 
-from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
-
 import uno  # type: ignore[import-not-found]
 
 
 def prop(name, value):
-    p = PropertyValue()
+    p = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
     p.Name, p.Value = name, value
     return p
 
