@@ -30,10 +30,15 @@ def run_docx_import(
     edited = read_edited(docx, mode)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if edited.digest and edited.digest != digest:
+        # The first block where the DOCX and the changed source disagree is where either side
+        # may have been edited: named, and nothing written.
+        disagreeing = apply_edits(text, document, edited)[1]
+        where = f"block at line {disagreeing[0].line}" if disagreeing else "the source"
         raise ReportExportError(
-            f"the source changed since {docx.name} was exported (digest {edited.digest[:12]} is not"
-            f" {digest[:12]}); import it into the exported version and merge",
+            f"{where}: the source changed since {docx.name} was exported (digest "
+            f"{edited.digest[:12]}, now {digest[:12]}); import into the exported version and merge",
             into,
+            disagreeing[0].line if disagreeing else None,
         )
     warnings = [] if edited.digest else [f"{docx.name} was not exported by report-export"]
     new_text, edits = apply_edits(text, document, edited)
