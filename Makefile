@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Fonts, poppler (pdffonts/pdftotext/pdftoppm), HarfBuzz subsetting for fast WeasyPrint.
 BUILD_DEBS := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 # What the tests read outputs back with; pandoc is the peer in bench/.
-TEST_DEBS := $(BUILD_DEBS) epubcheck default-jre-headless libreoffice-writer-nogui chromium pandoc
+TEST_DEBS := $(BUILD_DEBS) epubcheck default-jre-headless libreoffice-writer-nogui python3-uno chromium pandoc
 # Node.js for the npm checkers (DAISY Ace, the Nu HTML Checker), where the machine has none.
 NODE_DEBS := nodejs npm
 CHECKERS := checkers/node_modules/.installed

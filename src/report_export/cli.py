@@ -74,7 +74,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the site profile to read the copy with (default: detected from the copy)",
     )
-    import_cmd.add_argument("-o", "--output", type=Path, required=True, metavar="SOURCE.md")
+    import_cmd.add_argument("-o", "--output", type=Path, metavar="SOURCE.md")
+    import_cmd.add_argument(
+        "--into", type=Path, metavar="SOURCE.md", help="docx: take its edits back into SOURCE.md"
+    )
+    import_cmd.add_argument(
+        "--changes",
+        choices=("accept", "reject", "keep"),
+        default="keep",
+        help="docx: tracked changes accepted, rejected, or kept as proposals (default)",
+    )
+    import_cmd.add_argument(
+        "--strict", action="store_true", help="exit 1 when anything needs a decision"
+    )
     import_cmd.add_argument(
         "--review", type=Path, metavar="REVIEW.html", help="also write a review page"
     )
@@ -139,8 +151,19 @@ def _run(args: argparse.Namespace) -> int:
         return _formats()
     if args.command == "verify":
         return _verify(args)
+    if args.command == "import" and args.into is not None:
+        from .roundtrip.command import run_docx_import
+
+        lines, code = run_docx_import(
+            args.scraped, args.into, args.review, args.changes, args.strict
+        )
+        print("\n".join(lines))
+        return code
     if args.command == "import":
         from .importers.command import run_import
+
+        if args.output is None:
+            raise ReportExportError("import needs -o SOURCE.md (or --into for a DOCX)")
 
         for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
             print(line)

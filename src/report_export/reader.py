@@ -8,9 +8,11 @@ names the file and line: it never vanishes silently from the outputs.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -148,6 +150,7 @@ def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
 def read_text(text: str, path: Path, check_files: bool = False) -> Document:
     """Parse Markdown ``text`` that came from ``path`` (used for messages and ``base_dir``);
     with ``check_files``, every image it shows must be a file the outputs may hold."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     if control := _CONTROL.search(text):
         # XML (DOCX, EPUB) cannot hold C0 controls: refuse them here, not deep in a writer.
@@ -160,7 +163,7 @@ def read_text(text: str, path: Path, check_files: bool = False) -> Document:
     tokens = _markdown().parse(text, env)
     _check_nesting(tokens, path)
     builder = _DocumentBuilder(path)
-    document = builder.build(SyntaxTreeNode(tokens))
+    document = replace(builder.build(SyntaxTreeNode(tokens)), source_digest=digest)
     if check_files:
         _check_images(document, builder.images, path)
     _check_unused_notes(env, text, path)
