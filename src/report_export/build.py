@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, format_key, inputs_digest
+from .cache import BuildCache, data_hash, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import write_atomic
 from .registry import available_formats, entry_point, load_exporter
@@ -39,6 +39,8 @@ class BuildRequest:
     """Exporter options by name; each goes to every selected format whose options have it."""
     force: bool = False
     """Rebuild even the formats whose inputs are unchanged."""
+    name: str = ""
+    """The outputs' file name without extension (default: the source's stem)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +69,8 @@ class Progress:
 
 
 def output_path(request: BuildRequest, exporter: type[Exporter[object]]) -> Path:
-    """``DIR/<source stem>.<ext>``."""
-    return request.out_dir / f"{request.source.stem}.{exporter.extension}"
+    """``DIR/<name>.<ext>``, the name being the source's stem unless the request gives one."""
+    return request.out_dir / f"{request.name or request.source.stem}.{exporter.extension}"
 
 
 def split_options(
@@ -89,9 +91,26 @@ def split_options(
     return parsed
 
 
-def build(request: BuildRequest, progress: Progress | None = None) -> list[BuildResult]:
-    """Build every requested format that is not up to date."""
-    progress = progress or Progress()
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build of one request has to do: each format's cache key, and which are fresh."""
+
+    request: BuildRequest
+    keys: Mapping[str, str]
+    """The content hash of every input of each format (``cache.format_key``)."""
+    fresh: Mapping[str, BuildResult]
+    """The formats whose output is up to date, by name."""
+    stale: tuple[str, ...]
+    """The formats to render, in the requested order."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every requested format, in order."""
+        return tuple(self.keys)
+
+
+def plan(request: BuildRequest, cache: BuildCache) -> Plan:
+    """Check the request (formats, source, theme) and find what is already up to date."""
     names = list(dict.fromkeys(request.formats)) or available_formats()
     points = {name: entry_point(name) for name in names}
     if not request.source.is_file():
@@ -99,22 +118,30 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
     theme_file = resolve_theme(request.theme)
     if not theme_file.is_file():
         raise ReportExportError("no such theme", theme_file)
-    cache = BuildCache(request.out_dir)
     inputs = inputs_digest(request.source, theme_file, request.out_dir)
     keys = {name: format_key(inputs, point, request.options) for name, point in points.items()}
-    results: dict[str, BuildResult] = {}
+    fresh: dict[str, BuildResult] = {}
     for name in names:
         path = None if request.force else cache.fresh(request.source, name, keys[name])
         if path is not None:
-            results[name] = BuildResult(name, path, rebuilt=False)
-    stale = [name for name in names if name not in results]
-    if stale:
-        for name, path, data in _render_stale(request, stale, progress):
+            fresh[name] = BuildResult(name, path, rebuilt=False)
+    stale = tuple(name for name in names if name not in fresh)
+    return Plan(request, keys, fresh, stale)
+
+
+def build(request: BuildRequest, progress: Progress | None = None) -> list[BuildResult]:
+    """Build every requested format that is not up to date."""
+    progress = progress or Progress()
+    cache = BuildCache(request.out_dir)
+    todo = plan(request, cache)
+    results = dict(todo.fresh)
+    if todo.stale:
+        for name, path, data in _render_stale(request, list(todo.stale), progress):
             write_atomic(path, data)
-            cache.record(request.source, name, keys[name], path, data)
+            cache.record(request.source, name, todo.keys[name], path, data_hash(data))
             results[name] = BuildResult(name, path, rebuilt=True)
         cache.save()
-    return [results[name] for name in names]
+    return [results[name] for name in todo.names]
 
 
 def _render_stale(
@@ -126,7 +153,7 @@ def _render_stale(
     else:
         exporters = [load_exporter(name) for name in names]
         options = split_options(exporters, request.options)
-        document, theme = _read(request)
+        document, theme = read_source(request)
         progress.started(names)
         rendered = {}
         for exporter in exporters:
@@ -136,7 +163,8 @@ def _render_stale(
     return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
 
 
-def _read(request: BuildRequest) -> tuple[Document, Theme]:
+def read_source(request: BuildRequest) -> tuple[Document, Theme]:
+    """The request's source parsed, and its theme loaded."""
     from .reader import read_file
     from .theme import load_theme
 
@@ -185,7 +213,7 @@ def _render_parallel(
         try:
             exporters = [load_exporter(name) for name in names]
             options = split_options(exporters, request.options)
-            document, theme = _read(request)
+            document, theme = read_source(request)
         except ReportExportError:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

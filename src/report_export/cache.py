@@ -83,9 +83,12 @@ def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
     digest = hashlib.sha256()
     digest.update(source.read_bytes())
     # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
-    # beside it: hashing both folders whole is cheap and never misses one.
+    # beside it: hashing both folders whole is cheap and never misses one. Other Markdown
+    # sources are left out (no format reads one: assets are images), so that in a folder of
+    # reports a change to one leaves the others up to date.
     skip = out_dir.resolve()
-    _hash_files(digest, source.parent, _tree(source.parent, skip=skip))
+    assets = [p for p in _tree(source.parent, skip=skip) if p.suffix.lower() != ".md"]
+    _hash_files(digest, source.parent, assets)
     theme_dir = theme_file.resolve().parent
     _hash_files(digest, theme_dir, _tree(theme_dir, skip=skip))
     return digest.digest()
@@ -101,10 +104,15 @@ def format_key(inputs: bytes, point: EntryPoint, options: Mapping[str, str]) -> 
     return digest.hexdigest()
 
 
+def data_hash(data: bytes) -> str:
+    """The SHA-256 of an output's bytes, as a stamp records it."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def file_hash(path: Path) -> str:
     """The SHA-256 of a file's bytes ("" when it does not exist)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return data_hash(path.read_bytes())
     except FileNotFoundError:
         return ""
 
@@ -135,8 +143,8 @@ class BuildCache:
         path = Path(stamp.path)
         return path if file_hash(path) == stamp.output else None
 
-    def record(self, source: Path, fmt: str, inputs: str, path: Path, data: bytes) -> None:
-        output = hashlib.sha256(data).hexdigest()
+    def record(self, source: Path, fmt: str, inputs: str, path: Path, output: str) -> None:
+        """Note that ``path`` (whose bytes hash to ``output``) was built from ``inputs``."""
         self.stamps[self.slot(source, fmt)] = Stamp(inputs, str(path), output)
 
     def save(self) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..exporters import Exporter
+from ..model import Document
 from ..reader import read_file
 from ..registry import available_formats, load_exporter, load_verifier
-from ..theme import load_theme
+from ..theme import Theme, load_theme
 from . import Report
 
 
@@ -19,18 +21,24 @@ def verify_outputs(
     exporters = [load_exporter(name) for name in names]
     document = read_file(source)
     theme = load_theme(theme_name)
-    reports = []
-    for exporter in exporters:
-        path = out_dir / f"{source.stem}.{exporter.extension}"
-        verifier = load_verifier(exporter.name)
-        if verifier is None:
-            problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)
-        elif not path.is_file():
-            problems = ("missing: the output does not exist",)
-        else:
-            problems = tuple(verifier().check(path, document, theme))
-        reports.append(Report(exporter.name, path, problems))
-    return reports
+    return [
+        check_output(exporter, out_dir / f"{source.stem}.{exporter.extension}", document, theme)
+        for exporter in exporters
+    ]
+
+
+def check_output(
+    exporter: type[Exporter[object]], path: Path, document: Document, theme: Theme
+) -> Report:
+    """The report on one output: its format's verifier holds it against the document."""
+    verifier = load_verifier(exporter.name)
+    if verifier is None:
+        problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)
+    elif not path.is_file():
+        problems = ("missing: the output does not exist",)
+    else:
+        problems = tuple(verifier().check(path, document, theme))
+    return Report(exporter.name, path, problems)
 
 
 def format_report(report: Report) -> str:
