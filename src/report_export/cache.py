@@ -130,6 +130,7 @@ class BuildCache:
                 self.stamps = {key: Stamp(**value) for key, value in raw.items()}
         except (OSError, ValueError, TypeError):
             self.stamps = {}
+        self.changed = False
 
     @staticmethod
     def slot(source: Path, fmt: str) -> str:
@@ -145,8 +146,13 @@ class BuildCache:
 
     def record(self, source: Path, fmt: str, inputs: str, path: Path, output: str) -> None:
         """Note that ``path`` (whose bytes hash to ``output``) was built from ``inputs``."""
+        self.changed = True
         self.stamps[self.slot(source, fmt)] = Stamp(inputs, str(path), output)
 
     def save(self) -> None:
+        """Write the stamps, if any was recorded since the cache was read or last saved."""
+        if not self.changed:
+            return
         data = {key: dataclasses.asdict(stamp) for key, stamp in sorted(self.stamps.items())}
         write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+        self.changed = False

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -181,20 +182,18 @@ def _batch(args: argparse.Namespace) -> int:
     result = run_batch(request, document_progress_for(sys.stderr))
     if args.summary is not None:
         write_summary(result, args.summary)
-    failed = result.failed
-    for document in failed:
+    for document in result.failed:
         print(f"report-export: {document.failure}", file=sys.stderr)
-    built = sum(bool(d.outcomes) and d.ok for d in result.documents)
-    fresh = sum(d.finished and d.ok and not d.outcomes for d in result.documents)
+    counts = Counter(document.status for document in result.documents)
     print(
-        f"{len(result.documents)} documents: {built} built, {fresh} up to date, "
-        f"{len(failed)} failed in {result.seconds:.1f} s"
+        f"{len(result.documents)} documents: {counts['built']} built, "
+        f"{counts['up to date']} up to date, {counts['failed']} failed in {result.seconds:.1f} s"
     )
     if result.interrupted:
-        left = sum(not d.finished for d in result.documents)
-        print(f"report-export: interrupted: {left} documents not built", file=sys.stderr)
+        left = counts["not run"]
+        print(f"report-export: interrupted: {left} documents not finished", file=sys.stderr)
         return 130
-    return 1 if failed else 0
+    return 1 if result.failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

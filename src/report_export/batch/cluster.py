@@ -85,7 +85,7 @@ def connect(scheduler: str, workers: int) -> Iterator[Client]:
     processes when ``scheduler`` is empty; closed (and the local cluster stopped) on exit."""
     if scheduler:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="5s")
         except (OSError, TimeoutError) as err:
             raise ReportExportError(f"cannot reach the scheduler: {err}", scheduler) from None
         with client:

@@ -28,7 +28,7 @@ from .cluster import RECYCLE, WARM_UP, Recycle, WarmUp, connect
 from .sources import Job
 from .tasks import Outcome, build_format, parse
 
-SAVE_EVERY = 2.0
+SAVE_EVERY = 1.0
 """Seconds between saves of the cache while a batch runs (it is saved at the end too)."""
 
 
@@ -72,6 +72,15 @@ class DocumentResult:
     @property
     def ok(self) -> bool:
         return not self.error and all(o.ok for o in self.outcomes.values())
+
+    @property
+    def status(self) -> str:
+        """built, up to date, failed, or not run (the batch was interrupted first)."""
+        if not self.finished:
+            return "not run"
+        if not self.ok:
+            return "failed"
+        return "built" if self.outcomes else "up to date"
 
     @property
     def failure(self) -> str:
@@ -252,7 +261,9 @@ def _collect(
             saved = time.monotonic()
 
 
-def _outcomes(futures: Submitted, progress: DocumentProgress) -> Iterator[tuple[Future[Outcome], Outcome]]:
+def _outcomes(
+    futures: Submitted, progress: DocumentProgress
+) -> Iterator[tuple[Future[Outcome], Outcome]]:
     """Each future with its outcome as it finishes; the progress display ticks meanwhile."""
     pending = as_completed(futures)
     while not pending.is_empty():

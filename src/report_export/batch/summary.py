@@ -19,24 +19,13 @@ from ..theme import STYLES_DIR
 from .engine import BatchResult, DocumentResult
 
 SUMMARY_CSS = STYLES_DIR / "batch-summary.css"
-
-
-def document_status(document: DocumentResult) -> str:
-    """built, up to date, failed or not run."""
-    if not document.finished:
-        return "not run"
-    if not document.ok:
-        return "failed"
-    return "built" if document.outcomes else "up to date"
+STATUSES = ("built", "up to date", "failed", "not run")
 
 
 def summary_data(result: BatchResult) -> dict[str, Any]:
     """What the JSON holds, and the HTML shows."""
     rows = [_document_data(document) for document in result.documents]
-    counts = {
-        status: sum(row["status"] == status for row in rows)
-        for status in ("built", "up to date", "failed", "not run")
-    }
+    counts = {status: sum(row["status"] == status for row in rows) for status in STATUSES}
     return {
         "documents": len(rows),
         **{status.replace(" ", "_"): n for status, n in counts.items()},
@@ -71,7 +60,7 @@ def _document_data(document: DocumentResult) -> dict[str, Any]:
     return {
         "source": str(document.job.source),
         "name": document.job.name,
-        "status": document_status(document),
+        "status": document.status,
         "seconds": round(sum(o.seconds for o in document.outcomes.values()), 3),
         "formats": formats,
         "error": document.failure,

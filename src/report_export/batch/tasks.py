@@ -54,7 +54,7 @@ class Outcome:
 def one_line(err: BaseException, request: BuildRequest) -> str:
     """The error as one line naming the source (ours already name the file they are about)."""
     if isinstance(err, ReportExportError):
-        return str(err)
+        return str(err) if err.path is not None else f"{request.source}: {err}"
     first = (str(err).strip().splitlines() or [""])[0]
     return f"{request.source}: {type(err).__name__}: {first}".rstrip(": ")
 
