@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .cache import BuildCache, data_hash, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import write_atomic
-from .registry import available_formats, entry_point, load_exporter
+from .registry import available_formats, entry_point
 from .theme import resolve_theme
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def plan(request: BuildRequest, cache: BuildCache) -> Plan:
     points = {name: entry_point(name) for name in names}
     if not request.source.is_file():
         raise ReportExportError("no such file", request.source)
-    theme_file = resolve_theme(request.theme)
+    theme_file = resolve_theme(request.theme, request.source.parent)
     if not theme_file.is_file():
         raise ReportExportError("no such theme", theme_file)
     inputs = inputs_digest(request.source, theme_file, request.out_dir)
@@ -151,7 +151,7 @@ def _render_stale(
     if workers > 1:
         exporters, rendered = _render_parallel(request, names, workers, progress)
     else:
-        exporters = [load_exporter(name) for name in names]
+        exporters = _load_exporters(names)
         options = split_options(exporters, request.options)
         document, theme = read_source(request)
         progress.started(names)
@@ -163,12 +163,18 @@ def _render_stale(
     return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
 
 
+def _load_exporters(names: Sequence[str]) -> list[type[Exporter[object]]]:
+    from .exporters import load_exporter  # the base pulls in the model: not for a cached build
+
+    return [load_exporter(name) for name in names]
+
+
 def read_source(request: BuildRequest) -> tuple[Document, Theme]:
     """The request's source parsed, and its theme loaded."""
     from .reader import read_file
     from .theme import load_theme
 
-    theme = load_theme(request.theme)
+    theme = load_theme(request.theme, request.source.parent)
     return read_file(request.source), theme
 
 
@@ -181,7 +187,7 @@ def render(
 
 def _prepare_rank(names: list[str], rank: int) -> None:
     """Load the exporters and prepare the ``rank``-th costliest: the one this worker gets."""
-    exporters = sorted((load_exporter(name) for name in names), key=_cost, reverse=True)
+    exporters = sorted(_load_exporters(names), key=_cost, reverse=True)
     exporters[rank].prepare()
 
 
@@ -211,7 +217,7 @@ def _render_parallel(
         # One warm-up a worker: each submission starts a worker while none is idle.
         warm_ups = [pool.submit(_prepare_rank, names, rank) for rank in range(helpers)]
         try:
-            exporters = [load_exporter(name) for name in names]
+            exporters = _load_exporters(names)
             options = split_options(exporters, request.options)
             document, theme = read_source(request)
         except ReportExportError:

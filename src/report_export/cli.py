@@ -10,10 +10,11 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .build import BuildRequest, build
 from .errors import ReportExportError
 from .progress import progress_for
-from .registry import available_formats, load_exporter
+from .registry import available_formats
 
 DEFAULT_SOURCE = Path("source/report.md")
 
@@ -22,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="report-export", description="Turn a report into PDF, DOCX, EPUB and plain text."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build a source into every format")
@@ -68,9 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("formats", help="list the installed formats")
 
     import_cmd = commands.add_parser(
-        "import", help="recover a Markdown source from a scraped document-site copy"
+        "import",
+        help="recover a Markdown source from a document site's copy (text, or a preview PDF)",
     )
     import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
+    import_cmd.add_argument(
+        "--site",
+        metavar="NAME",
+        help="the site profile to read the copy with (default: detected from the copy)",
+    )
     import_cmd.add_argument("-o", "--output", type=Path, required=True, metavar="SOURCE.md")
     import_cmd.add_argument(
         "--review", type=Path, metavar="REVIEW.html", help="also write a review page"
@@ -121,6 +129,8 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _formats() -> int:
+    from .exporters import load_exporter
+
     for name in available_formats():
         exporter = load_exporter(name)
         print(f"{name:8} .{exporter.extension:6} {exporter.description}")
@@ -204,9 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "verify":
             return _verify(args)
         if args.command == "import":
-            from .importers.scraped import run_import
+            from .importers.command import run_import
 
-            for line in run_import(args.scraped, args.output, args.review, args.force):
+            for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
                 print(line)
             return 0
         if args.command == "batch":

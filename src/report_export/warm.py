@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from .registry import load_exporter
+from .exporters import load_exporter
 
 SAMPLE = """---
 title: 预热文档

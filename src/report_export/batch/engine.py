@@ -21,8 +21,9 @@ from distributed import Client, Future, as_completed
 from ..build import BuildRequest, Plan, plan, split_options
 from ..cache import BuildCache
 from ..errors import ReportExportError
+from ..exporters import load_exporter
 from ..progress import DocumentProgress
-from ..registry import available_formats, entry_point, load_exporter
+from ..registry import available_formats, entry_point
 from ..theme import resolve_theme
 from .cluster import RECYCLE, WARM_UP, Recycle, WarmUp, connect
 from .sources import Job
@@ -112,7 +113,7 @@ def build_requests(batch: BatchRequest) -> list[BuildRequest]:
     """Each job as the ``build`` request it stands for; a format, theme or option that is
     wrong for any job is an error before anything runs."""
     requests = []
-    checked: set[tuple[tuple[str, ...], str]] = set()
+    checked: set[tuple[tuple[str, ...], str, Path]] = set()
     for job in batch.jobs:
         request = BuildRequest(
             source=job.source,
@@ -123,13 +124,14 @@ def build_requests(batch: BatchRequest) -> list[BuildRequest]:
             force=batch.force,
             name=job.stem,
         )
-        if (request.formats, request.theme) not in checked:
+        place = (request.formats, request.theme, request.source.parent)
+        if place not in checked:
             for name in request.formats:
                 entry_point(name)
-            theme_file = resolve_theme(request.theme)
+            theme_file = resolve_theme(request.theme, request.source.parent)
             if not theme_file.is_file():
                 raise ReportExportError("no such theme", theme_file)
-            checked.add((request.formats, request.theme))
+            checked.add(place)
         requests.append(request)
     return requests
 
@@ -163,7 +165,10 @@ def run_batch(batch: BatchRequest, progress: DocumentProgress) -> BatchResult:
             stale = _stale_documents(documents, plans)
             with connect(batch.scheduler, batch.workers) as client:
                 formats = sorted({name for todo in plans for name in todo.stale})
-                client.register_plugin(WarmUp(formats, batch.theme), name=WARM_UP)
+                # A theme the sources' own styles/ folders hold is not the workers' to find.
+                shared = resolve_theme(batch.theme).is_file()
+                warm = WarmUp(formats, batch.theme if shared else "default")
+                client.register_plugin(warm, name=WARM_UP)
                 client.register_plugin(Recycle(batch.worker_memory), name=RECYCLE)
                 futures = _submit(client, stale, options, batch.verify)
                 try:

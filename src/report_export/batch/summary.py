@@ -15,10 +15,10 @@ from typing import Any
 
 from ..css import self_contained_css
 from ..output import write_atomic
-from ..theme import STYLES_DIR
+from ..resources import styles_dir
 from .engine import BatchResult, DocumentResult
 
-SUMMARY_CSS = STYLES_DIR / "batch-summary.css"
+SUMMARY_CSS = styles_dir() / "batch-summary.css"
 STATUSES = ("built", "up to date", "failed", "not run")
 
 

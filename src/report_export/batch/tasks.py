@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from ..build import BuildRequest, output_path, read_source, render
 from ..cache import data_hash
 from ..errors import ReportExportError
+from ..exporters import load_exporter
 from ..model import Document
 from ..output import write_atomic
-from ..registry import load_exporter
 from ..theme import Theme
 
 

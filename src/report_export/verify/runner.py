@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..exporters import Exporter
+from ..build import BuildRequest, output_path
+from ..exporters import Exporter, load_exporter
 from ..model import Document
 from ..reader import read_file
-from ..registry import available_formats, load_exporter, load_verifier
+from ..registry import available_formats
 from ..theme import Theme, load_theme
-from . import Report
+from . import Report, load_verifier
 
 
 def verify_outputs(
@@ -20,9 +21,10 @@ def verify_outputs(
     names = list(dict.fromkeys(formats)) or available_formats()
     exporters = [load_exporter(name) for name in names]
     document = read_file(source)
-    theme = load_theme(theme_name)
+    theme = load_theme(theme_name, source.parent)
+    request = BuildRequest(source, out_dir)
     return [
-        check_output(exporter, out_dir / f"{source.stem}.{exporter.extension}", document, theme)
+        check_output(exporter, output_path(request, exporter), document, theme)
         for exporter in exporters
     ]
 
