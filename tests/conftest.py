@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from PIL import Image as PillowImage
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "report.md"
@@ -71,3 +72,13 @@ def headless_chromium(profile: Path, args: Sequence[str]) -> subprocess.Complete
         ],
         check=True, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+
+def make_sample(folder: Path) -> Path:
+    """The sample report and its figure (wider than the text block) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / "report.md"
+    shutil.copyfile(FIXTURES / "pdf-sample.md", source)
+    figure = PillowImage.new("RGB", (1600, 700), "white")
+    figure.paste((29, 79, 145), (100, 300, 1500, 400))
+    figure.save(folder / "figure.png", format="PNG")
+    return source

@@ -21,7 +21,8 @@ DEFAULT_SOURCE = Path("source/report.md")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="report-export", description="Turn a report into PDF, DOCX, EPUB and plain text."
+        prog="report-export",
+        description="Turn a report into PDF, DOCX, EPUB, a web page and plain text.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

@@ -6,7 +6,7 @@ import datetime
 import io
 import os
 import zipfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 
 from .model import Document
 
@@ -33,9 +33,16 @@ def build_timestamp(document: Document) -> datetime.datetime:
     return _FALLBACK
 
 
-def normalize_zip(data: bytes, first: str | None = None, stored: Collection[str] = ()) -> bytes:
+def normalize_zip(
+    data: bytes,
+    first: str | None = None,
+    stored: Collection[str] = (),
+    edits: Mapping[str, Callable[[bytes], bytes]] | None = None,
+) -> bytes:
     """Rewrite a zip archive with fixed timestamps and permissions, entries in their original
-    order except ``first`` moved to the front; entries in ``stored`` are not compressed."""
+    order except ``first`` moved to the front; entries in ``stored`` are not compressed; an
+    entry named in ``edits`` is written as its function makes it."""
+    edits = edits or {}
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         infos = source.infolist()
         if first is not None:
@@ -50,5 +57,8 @@ def normalize_zip(data: bytes, first: str | None = None, stored: Collection[str]
                     entry.compress_type = zipfile.ZIP_STORED
                 else:
                     entry.compress_type = zipfile.ZIP_DEFLATED
-                target.writestr(entry, source.read(info.filename), compresslevel=9)
+                content = source.read(info.filename)
+                if info.filename in edits:
+                    content = edits[info.filename](content)
+                target.writestr(entry, content, compresslevel=9)
     return out.getvalue()
