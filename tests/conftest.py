@@ -73,6 +73,7 @@ def headless_chromium(profile: Path, args: Sequence[str]) -> subprocess.Complete
         check=True, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
 
+
 def make_sample(folder: Path) -> Path:
     """The sample report and its figure (wider than the text block) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
