@@ -29,6 +29,7 @@ test: system-test $(VENV)/.installed $(CHECKERS)
 bench: system-test $(VENV)/.installed
 	@$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scaling.py
 
 system-build:
 	@scripts/ensure-system-packages $(BUILD_DEBS)

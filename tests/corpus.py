@@ -9,6 +9,7 @@ source). Deterministic: the same call writes the same files.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from PIL import Image
@@ -42,7 +43,10 @@ def report_text(index: int, sections: int | None = None) -> str:
     shift = index % len(parts)
     kept = (parts[shift:] + parts[:shift])[: sections or len(parts)]
     own = f"本件为生成的第 {index} 号报告，用于检验批量转换。\n\n"
-    return f"---\n{front}---\n\n{own}" + "\n\n".join(p.strip() for p in kept) + "\n\n" + notes
+    body = "\n\n".join(p.strip() for p in kept)
+    # A note whose calls were cut away would be defined and never called: an error to read.
+    called = [n for n in re.split(r"\n+(?=\[\^)", notes) if n and n[: n.index("]") + 1] in body]
+    return f"---\n{front}---\n\n{own}" + body + "\n\n" + "\n\n".join(n.strip() for n in called)
 
 
 def write_corpus(folder: Path, count: int, sections: int | None = None) -> list[Path]:

@@ -44,10 +44,13 @@ BROKEN = {
         ":6: not valid UTF-8",
     ),
     "bad-yaml.md": (b"---\ntitle: [unclosed\n---\n\ntext\n", ":2: front matter"),
-    "control.md": (b"---\ntitle: t\nlang: zh-CN\n---\n\nab\x07c\n", ":6: control character"),
+    "control.md": (
+        b"---\ntitle: t\nlang: zh-CN\n---\n\nab\x07c\n",
+        ":6: character U+0007 (a C0 control)",
+    ),
     "missing-image.md": (
         b"---\ntitle: t\nlang: zh-CN\n---\n\n![x](nowhere.png)\n",
-        ": asset 'nowhere.png': no such file",
+        ":6: asset 'nowhere.png': no such file",
     ),
 }
 """Broken sources (each opens with front matter, so a folder counts it) and the message's tail
@@ -193,19 +196,21 @@ def test_a_batch_on_a_dask_cluster_builds_what_build_builds(corpus: Corpus, tmp_
     for index in range(3):
         pdf = out / "pdf" / f"{corpus.reports[index].stem}.pdf"
         assert pdf.read_bytes() == corpus.expected(index, "pdf")
-    # Nothing half-written: the outputs, the caches and the summary, nothing else. Of the
-    # broken sources only the text of the one whose image is missing could be built.
+    # Nothing half-written: the outputs, the caches and the summary, nothing else. None of
+    # the broken sources is built (a missing image fails every format, as in ``build``).
     expected = {f"g{i // 10}/report-{i:03d}.{EXTENSIONS[f]}" for i in range(20) for f in QUICK}
-    expected |= {f"pdf/report-{i:03d}.pdf" for i in range(3)} | {"broken/missing-image.txt"}
+    expected |= {f"pdf/report-{i:03d}.pdf" for i in range(3)}
     expected |= {"summary.html", "summary.json"}
-    expected |= {f"{d}/.report-export-cache.json" for d in ("g0", "g1", "pdf", "broken")}
+    expected |= {f"{d}/.report-export-cache.json" for d in ("g0", "g1", "pdf")}
     assert files_under(out) == expected
-    assert check_cache_is_true(out) == 20 * 3 + 3 + 1
+    assert check_cache_is_true(out) == 20 * 3 + 3
 
     data = json.loads(summary.with_suffix(".json").read_text(encoding="utf-8"))
     assert (data["documents"], data["built"], data["failed"]) == (27, 23, 4)
     rows_by_name = {row["name"]: row for row in data["rows"]}
-    assert rows_by_name["broken/control"]["error"].endswith("control character U+0007")
+    assert rows_by_name["broken/control"]["error"].endswith(
+        "character U+0007 (a C0 control) is not allowed"
+    )
     assert rows_by_name["pdf/report-000"]["formats"]["pdf"]["size"] > 10_000
     workers = {
         fmt["worker"] for row in data["rows"] for fmt in row["formats"].values() if "worker" in fmt

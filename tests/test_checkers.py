@@ -17,7 +17,7 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from report_export.reader import read_file
+from report_export.reader import read_text
 from report_export.resources import styles_dir
 
 from .checkers import BY_FORMAT, Findings, check_all
@@ -165,7 +165,15 @@ def test_pdfa_what_pypdf_can_check(archives: dict[str, Path], variant: str) -> N
     )
     assert described == [XMP["pdfuaid"]]
     title = meta.xpath("//dc:title/rdf:Alt/rdf:li/text()", namespaces=XMP)
-    assert title == [reader.metadata.title] == [read_file(FIXTURES / "pdf-sample.md").meta.title]
+    assert (
+        title
+        == [reader.metadata.title]
+        == [
+            read_text(
+                (FIXTURES / "pdf-sample.md").read_text("utf-8"), FIXTURES / "pdf-sample.md"
+            ).meta.title
+        ]
+    )
     creators = meta.xpath("//dc:creator/rdf:Seq/rdf:li/text()", namespaces=XMP)
     assert creators == [reader.metadata.author]
 

@@ -8,6 +8,7 @@ exporter) so that a build with nothing to do ends in a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -36,12 +37,17 @@ class Stamp:
 
 
 def _hash_files(digest: hashlib._Hash, root: Path, files: Iterable[Path]) -> None:
+    """Names and contents, in order. A file that cannot be read counts by its name and its
+    error: the build may not use it at all, and one it does use fails where it is read."""
     for path in sorted(files):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        # os.fsencode: a name that is not UTF-8 (bytes smuggled in as surrogates) still hashes.
+        digest.update(os.fsencode(path.relative_to(root).as_posix()) + b"\0")
         try:
-            digest.update(path.read_bytes() + b"\0")
+            with path.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
         except OSError as err:
-            raise ReportExportError(f"cannot read: {err.strerror}", path) from None
+            digest.update(f"unreadable: {err.strerror}".encode())
+        digest.update(b"\0")
 
 
 def _tree(root: Path, suffixes: tuple[str, ...] = (), skip: Path | None = None) -> list[Path]:
@@ -81,7 +87,10 @@ def _code_fingerprint(point: EntryPoint) -> bytes:
 def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
     """The hash of what every format reads: the source, its folder and the theme's folder."""
     digest = hashlib.sha256()
-    digest.update(source.read_bytes())
+    try:
+        digest.update(source.read_bytes())
+    except OSError as err:
+        raise ReportExportError(f"cannot read: {err.strerror}", source) from None
     # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
     # beside it: hashing both folders whole is cheap and never misses one. Other Markdown
     # sources are left out (no format reads one: assets are images), so that in a folder of
@@ -100,7 +109,8 @@ def format_key(inputs: bytes, point: EntryPoint, options: Mapping[str, str]) -> 
     digest.update(f"{point.name}\0{point.value}\0".encode())
     digest.update(_code_fingerprint(point))
     digest.update(json.dumps(sorted(options.items()), ensure_ascii=False).encode())
-    digest.update(f"\0SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    digest.update(os.fsencode(f"\0SOURCE_DATE_EPOCH={epoch}"))
     return digest.hexdigest()
 
 
@@ -112,8 +122,9 @@ def data_hash(data: bytes) -> str:
 def file_hash(path: Path) -> str:
     """The SHA-256 of a file's bytes ("" when it does not exist)."""
     try:
-        return data_hash(path.read_bytes())
-    except FileNotFoundError:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
         return ""
 
 
@@ -125,7 +136,7 @@ class BuildCache:
         # A cache that cannot be read or makes no sense is no cache: everything is rebuilt.
         self.stamps: dict[str, Stamp] = {}
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = json.loads(self.path.read_text(encoding="utf-8", errors="surrogateescape"))
             if isinstance(raw, dict):
                 self.stamps = {key: Stamp(**value) for key, value in raw.items()}
         except (OSError, ValueError, TypeError):
@@ -154,5 +165,9 @@ class BuildCache:
         if not self.changed:
             return
         data = {key: dataclasses.asdict(stamp) for key, stamp in sorted(self.stamps.items())}
-        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode())
-        self.changed = False
+        text = json.dumps(data, indent=1, ensure_ascii=False)
+        # The outputs are written; a cache that could not be (a full disk) only costs a
+        # rebuild next time: the old stamps no longer match the outputs' hashes.
+        with contextlib.suppress(ReportExportError):
+            write_atomic(self.path, text.encode("utf-8", "surrogateescape"))
+            self.changed = False

@@ -1,10 +1,13 @@
 """The command line: ``report-export build|batch|verify|formats|import``.
 
-Errors: one line on stderr, exit 2."""
+Errors are one line on stderr and exit 2: bad input, and what the system refuses (a full disk,
+a folder that cannot be written). Ctrl-C is one line and exit 130.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -194,7 +197,7 @@ def _batch(args: argparse.Namespace) -> int:
     if args.summary is not None:
         write_summary(result, args.summary)
     for document in result.failed:
-        print(f"report-export: {document.failure}", file=sys.stderr)
+        _fail(str(document.failure), 1)
     counts = Counter(document.status for document in result.documents)
     print(
         f"{len(result.documents)} documents: {counts['built']} built, "
@@ -207,25 +210,44 @@ def _batch(args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "formats":
+        return _formats()
+    if args.command == "verify":
+        return _verify(args)
+    if args.command == "import":
+        from .importers.command import run_import
+
+        for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
+            print(line)
+        return 0
+    if args.command == "batch":
+        return _batch(args)
+    return _build(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "formats":
-            return _formats()
-        if args.command == "verify":
-            return _verify(args)
-        if args.command == "import":
-            from .importers.command import run_import
-
-            for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
-                print(line)
-            return 0
-        if args.command == "batch":
-            return _batch(args)
-        return _build(args)
+        return _run(args)
     except ReportExportError as err:
-        print(f"report-export: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err), 2)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except OSError as err:
+        # What the system refuses where we write or read (a full disk, a read-only folder).
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(f"{where}{err.strerror or err}", 2)
+    except MemoryError:
+        return _fail("out of memory", 2)
+
+
+def _fail(message: str, code: int) -> int:
+    # One line, whatever the message holds (a file name may contain a newline).
+    line = message.replace("\n", "\\n").replace("\r", "\\r")
+    with contextlib.suppress(OSError):  # stderr is gone (a closed pipe): the exit code tells
+        print(f"report-export: {line}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

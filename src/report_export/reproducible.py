@@ -8,6 +8,7 @@ import os
 import zipfile
 from collections.abc import Callable, Collection, Mapping
 
+from .errors import ReportExportError
 from .model import Document
 
 _FALLBACK = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -20,9 +21,9 @@ def build_timestamp(document: Document) -> datetime.datetime:
     ``SOURCE_DATE_EPOCH`` wins (the reproducible-builds convention); else the front matter's
     ``date``; else the provenance's upload date; else a fixed date.
     """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch
     provenance = dict(document.meta.provenance)
     for text in (document.meta.date, provenance.get("uploaded", ""), provenance.get("date", "")):
         try:
@@ -31,6 +32,24 @@ def build_timestamp(document: Document) -> datetime.datetime:
             continue
         return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
     return _FALLBACK
+
+
+def source_date_epoch() -> datetime.datetime | None:
+    """``SOURCE_DATE_EPOCH`` as a time, None when unset; a value that is not a whole number of
+    seconds from 1970 to the end of 9999 (what every format's dates can hold) is an error."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or not _EPOCH_MIN <= int(text) <= _EPOCH_MAX:
+        raise ReportExportError(
+            f"SOURCE_DATE_EPOCH={text[:30]!r}: not a whole number of seconds "
+            f"from 0 to {_EPOCH_MAX} (9999-12-31)"
+        )
+    return datetime.datetime.fromtimestamp(int(text), tz=datetime.UTC)
+
+
+_EPOCH_MIN = 0
+_EPOCH_MAX = 253402300799
 
 
 def normalize_zip(

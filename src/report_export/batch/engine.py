@@ -18,13 +18,13 @@ from pathlib import Path
 
 from distributed import Client, Future, as_completed
 
-from ..build import BuildRequest, Plan, plan, split_options
+from ..build import BuildRequest, Plan, check_outputs, output_path, plan, split_options
 from ..cache import BuildCache
 from ..errors import ReportExportError
 from ..exporters import load_exporter
 from ..progress import DocumentProgress
 from ..registry import available_formats, entry_point
-from ..theme import resolve_theme
+from ..theme import load_theme, resolve_theme
 from .cluster import RECYCLE, WARM_UP, Recycle, WarmUp, connect
 from .sources import Job
 from .tasks import Outcome, build_format, parse
@@ -150,6 +150,10 @@ def run_batch(batch: BatchRequest, progress: DocumentProgress) -> BatchResult:
         documents.append(document)
         try:
             todo = plan(request, cache)
+            if todo.stale:  # no output may land on an input, as in ``build``
+                theme = load_theme(request.theme, request.source.parent)
+                outputs = [output_path(request, load_exporter(name)) for name in todo.stale]
+                check_outputs(request.source, theme, outputs)
         except ReportExportError as err:  # its inputs cannot be read: its own fault
             document.error = str(err)
             continue
@@ -283,11 +287,16 @@ def _outcomes(
 
 def _outcome(future: Future[Outcome], document: DocumentResult, name: str) -> Outcome:
     """The task's own outcome, or the cluster's error (a worker that kept dying) as one."""
-    if future.status == "finished":
-        outcome = future.result()
-        assert isinstance(outcome, Outcome)
-        return outcome
-    err = future.exception()
+    # Not the status alone: a result whose worker then died goes back to pending, and is
+    # computed again (the result call waits for it); a task itself never raises.
+    reason = str(future.status)
+    if reason != "cancelled":
+        try:
+            outcome = future.result()
+        except Exception as err:
+            reason = f"{type(err).__name__}: {err}".splitlines()[0]
+        else:
+            assert isinstance(outcome, Outcome)
+            return outcome
     path = document.request.out_dir / f"{document.request.name}"
-    reason = f"{type(err).__name__}: {err}".splitlines()[0] if err else future.status
     return Outcome(name, str(path), f"{document.request.source}: {name}: {reason}")

@@ -22,6 +22,7 @@ from . import (
     expected_body,
     expected_footnotes,
     normalise,
+    zip_problems,
 )
 
 NS = {
@@ -47,6 +48,8 @@ class EpubVerifier(Verifier):
     name = "epub"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        if refused := zip_problems(path):
+            return refused
         try:
             with zipfile.ZipFile(path) as book:
                 problems, body, notes = _read(book, document)

@@ -11,7 +11,7 @@ from ..model import Document
 from ..reader import read_file
 from ..registry import available_formats
 from ..theme import Theme, load_theme
-from . import Report, load_verifier
+from . import Report, Verifier, load_verifier
 
 
 def verify_outputs(
@@ -39,8 +39,17 @@ def check_output(
     elif not path.is_file():
         problems = ("missing: the output does not exist",)
     else:
-        problems = tuple(verifier().check(path, document, theme))
+        problems = _check(verifier(), path, document, theme)
     return Report(exporter.name, path, problems)
+
+
+def _check(verifier: Verifier, path: Path, document: Document, theme: Theme) -> tuple[str, ...]:
+    """The verifier's problems. The file is not ours to trust (it may be damaged or made to
+    hurt): whatever its reader fails with is a problem reported for it, never a traceback."""
+    try:
+        return tuple(verifier.check(path, document, theme))
+    except Exception as err:
+        return (f"cannot be read back: {type(err).__name__}: {err}",)
 
 
 def format_report(report: Report) -> str:
