@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, format_key, inputs_digest
+from .cache import BuildCache, data_hash, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import OutputFolder, write_set
 from .registry import available_formats, entry_point
@@ -24,6 +24,7 @@ from .theme import load_theme, resolve_theme
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from importlib.metadata import EntryPoint
 
     from .exporters import Exporter
     from .model import Document
@@ -42,6 +43,8 @@ class BuildRequest:
     """Exporter options by name; each goes to every selected format whose options have it."""
     force: bool = False
     """Rebuild even the formats whose inputs are unchanged."""
+    name: str = ""
+    """The outputs' file name without extension (default: the source's stem)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +73,8 @@ class Progress:
 
 
 def output_path(request: BuildRequest, exporter: type[Exporter[object]]) -> Path:
-    """``DIR/<source stem>.<ext>``."""
-    return request.out_dir / f"{request.source.stem}.{exporter.extension}"
+    """``DIR/<name>.<ext>``, the name being the source's stem unless the request gives one."""
+    return request.out_dir / f"{request.name or request.source.stem}.{exporter.extension}"
 
 
 def split_options(
@@ -92,9 +95,31 @@ def split_options(
     return parsed
 
 
-def build(request: BuildRequest, progress: Progress | None = None) -> list[BuildResult]:
-    """Build every requested format that is not up to date."""
-    progress = progress or Progress()
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build of one request has to do: each format's cache key, and which are fresh."""
+
+    request: BuildRequest
+    keys: Mapping[str, str]
+    """The content hash of every input of each format (``cache.format_key``)."""
+    fresh: Mapping[str, BuildResult]
+    """The formats whose output is up to date, by name."""
+    stale: tuple[str, ...]
+    """The formats to render, in the requested order."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every requested format, in order."""
+        return tuple(self.keys)
+
+
+def plan(request: BuildRequest, cache: BuildCache) -> Plan:
+    """Check the request (formats, source, theme) and find what is already up to date."""
+    return _plan(request, cache, *_check_request(request))
+
+
+def _check_request(request: BuildRequest) -> tuple[dict[str, EntryPoint], Path]:
+    """Each requested format's entry point and the theme's file; nothing is written first."""
     names = list(dict.fromkeys(request.formats)) or available_formats()
     points = {name: entry_point(name) for name in names}
     if not request.source.is_file():
@@ -103,28 +128,43 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
     theme_file = resolve_theme(request.theme, request.source.parent)
     if not theme_file.is_file():
         raise ReportExportError("no such theme", theme_file)
+    return points, theme_file
+
+
+def _plan(
+    request: BuildRequest, cache: BuildCache, points: dict[str, EntryPoint], theme_file: Path
+) -> Plan:
+    inputs = inputs_digest(request.source, theme_file, request.out_dir)
+    keys = {name: format_key(inputs, point, request.options) for name, point in points.items()}
+    fresh: dict[str, BuildResult] = {}
+    for name in points:
+        path = None if request.force else cache.fresh(request.source, name, keys[name])
+        if path is not None:
+            fresh[name] = BuildResult(name, path, rebuilt=False)
+    stale = tuple(name for name in points if name not in fresh)
+    return Plan(request, keys, fresh, stale)
+
+
+def build(request: BuildRequest, progress: Progress | None = None) -> list[BuildResult]:
+    """Build every requested format that is not up to date, in the locked output folder."""
+    progress = progress or Progress()
+    checked = _check_request(request)  # before the output folder is created and locked
     with OutputFolder(request.out_dir):
         cache = BuildCache(request.out_dir)
-        inputs = inputs_digest(request.source, theme_file, request.out_dir)
-        keys = {name: format_key(inputs, point, request.options) for name, point in points.items()}
-        results: dict[str, BuildResult] = {}
-        for name in names:
-            path = None if request.force else cache.fresh(request.source, name, keys[name])
-            if path is not None:
-                results[name] = BuildResult(name, path, rebuilt=False)
-        stale = [name for name in names if name not in results]
-        if stale:
+        todo = _plan(request, cache, *checked)
+        results = dict(todo.fresh)
+        if todo.stale:
             theme = load_theme(request.theme, request.source.parent)
-            exporters = _load_exporters(stale)
+            exporters = _load_exporters(todo.stale)
             paths = {e.name: output_path(request, e) for e in exporters}
             check_outputs(request.source, theme, paths.values())
             rendered = _render_stale(request, theme, exporters, progress)
             write_set({paths[name]: data for name, data in rendered.items()})
             for name, data in rendered.items():
-                cache.record(request.source, name, keys[name], paths[name], data)
+                cache.record(request.source, name, todo.keys[name], paths[name], data_hash(data))
                 results[name] = BuildResult(name, paths[name], rebuilt=True)
             cache.save()
-        return [results[name] for name in names]
+        return [results[name] for name in todo.names]
 
 
 def check_outputs(source: Path, theme: Theme, outputs: Iterable[Path]) -> None:
@@ -170,6 +210,11 @@ def _load_exporters(names: Sequence[str]) -> list[type[Exporter[object]]]:
     from .exporters import load_exporter  # the base pulls in the model: not for a cached build
 
     return [load_exporter(name) for name in names]
+
+
+def read_source(request: BuildRequest) -> tuple[Document, Theme]:
+    """The request's source parsed, and its theme loaded (a batch task's read)."""
+    return _read(request), load_theme(request.theme, request.source.parent)
 
 
 def _read(request: BuildRequest) -> Document:

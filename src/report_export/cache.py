@@ -92,9 +92,12 @@ def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
     except OSError as err:
         raise ReportExportError(f"cannot read: {err.strerror}", source) from None
     # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
-    # beside it: hashing both folders whole is cheap and never misses one.
+    # beside it: hashing both folders whole is cheap and never misses one. Other Markdown
+    # sources are left out (no format reads one: assets are images), so that in a folder of
+    # reports a change to one leaves the others up to date.
     skip = out_dir.resolve()
-    _hash_files(digest, source.parent, _tree(source.parent, skip=skip))
+    assets = [p for p in _tree(source.parent, skip=skip) if p.suffix.lower() != ".md"]
+    _hash_files(digest, source.parent, assets)
     theme_dir = theme_file.resolve().parent
     _hash_files(digest, theme_dir, _tree(theme_dir, skip=skip))
     return digest.digest()
@@ -109,6 +112,11 @@ def format_key(inputs: bytes, point: EntryPoint, options: Mapping[str, str]) -> 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     digest.update(os.fsencode(f"\0SOURCE_DATE_EPOCH={epoch}"))
     return digest.hexdigest()
+
+
+def data_hash(data: bytes) -> str:
+    """The SHA-256 of an output's bytes, as a stamp records it."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def file_hash(path: Path) -> str:
@@ -133,6 +141,7 @@ class BuildCache:
                 self.stamps = {key: Stamp(**value) for key, value in raw.items()}
         except (OSError, ValueError, TypeError):
             self.stamps = {}
+        self.changed = False
 
     @staticmethod
     def slot(source: Path, fmt: str) -> str:
@@ -146,14 +155,19 @@ class BuildCache:
         path = Path(stamp.path)
         return path if file_hash(path) == stamp.output else None
 
-    def record(self, source: Path, fmt: str, inputs: str, path: Path, data: bytes) -> None:
-        output = hashlib.sha256(data).hexdigest()
+    def record(self, source: Path, fmt: str, inputs: str, path: Path, output: str) -> None:
+        """Note that ``path`` (whose bytes hash to ``output``) was built from ``inputs``."""
+        self.changed = True
         self.stamps[self.slot(source, fmt)] = Stamp(inputs, str(path), output)
 
     def save(self) -> None:
+        """Write the stamps, if any was recorded since the cache was read or last saved."""
+        if not self.changed:
+            return
         data = {key: dataclasses.asdict(stamp) for key, stamp in sorted(self.stamps.items())}
         text = json.dumps(data, indent=1, ensure_ascii=False)
         # The outputs are written; a cache that could not be (a full disk) only costs a
         # rebuild next time: the old stamps no longer match the outputs' hashes.
         with contextlib.suppress(ReportExportError):
             write_atomic(self.path, text.encode("utf-8", "surrogateescape"))
+            self.changed = False

@@ -1,4 +1,4 @@
-"""The command line: ``report-export build|verify|formats|import``.
+"""The command line: ``report-export build|batch|verify|formats|import``.
 
 Errors are one line on stderr and exit 2: bad input, and what the system refuses (a full disk,
 a folder that cannot be written). Ctrl-C is one line and exit 130.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,27 +32,35 @@ def _parser() -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="build a source into every format")
     build_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
-    build_cmd.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
     build_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
-    build_cmd.add_argument("--theme", default="default", help="a theme name or a .toml path")
-    build_cmd.add_argument(
-        "-O",
-        "--option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an exporter option, given to every selected format that takes it",
+    _add_build_options(build_cmd)
+
+    batch_cmd = commands.add_parser(
+        "batch", help="build many sources, on this machine or a Dask cluster"
     )
-    build_cmd.add_argument("--wrap", metavar="N", help="text: wrap at N columns")
-    build_cmd.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
-    build_cmd.add_argument(
-        "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
+    batch_cmd.add_argument(
+        "sources", nargs="*", metavar="SOURCES", help="paths, globs or folders of sources"
     )
-    build_cmd.add_argument(
-        "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
+    batch_cmd.add_argument(
+        "--manifest", type=Path, metavar="FILE", help="a CSV or JSON lines list of sources"
     )
-    build_cmd.add_argument(
-        "--verify", action="store_true", help="read every output back and check it"
+    batch_cmd.add_argument("--out", type=Path, required=True, metavar="DIR")
+    _add_build_options(batch_cmd)
+    batch_cmd.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes of the local cluster"
+    )
+    batch_cmd.add_argument(
+        "--scheduler", default="", metavar="tcp://HOST:PORT", help="run on this Dask cluster"
+    )
+    batch_cmd.add_argument(
+        "--summary", type=Path, metavar="FILE.html", help="write a summary page (and .json)"
+    )
+    batch_cmd.add_argument(
+        "--worker-memory",
+        type=int,
+        default=1200,
+        metavar="MB",
+        help="a worker past this retires after its task and a fresh one starts",
     )
 
     verify_cmd = commands.add_parser("verify", help="check every output against the source")
@@ -92,6 +101,31 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_cmd.add_argument("--force", action="store_true", help="overwrite existing outputs")
     return parser
+
+
+def _add_build_options(command: argparse.ArgumentParser) -> None:
+    """What ``build`` and ``batch`` share: formats, theme, exporter options, --force, --verify."""
+    command.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
+    command.add_argument("--theme", default="default", help="a theme name or a .toml path")
+    command.add_argument(
+        "-O",
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an exporter option, given to every selected format that takes it",
+    )
+    command.add_argument("--wrap", metavar="N", help="text: wrap at N columns")
+    command.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
+    command.add_argument(
+        "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
+    )
+    command.add_argument(
+        "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
+    )
+    command.add_argument(
+        "--verify", action="store_true", help="read every output back and check it"
+    )
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
@@ -146,6 +180,48 @@ def _build(args: argparse.Namespace) -> int:
     return _verify(args) if args.verify else 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from .batch.cluster import default_workers
+    from .batch.engine import BatchRequest, run_batch
+    from .batch.sources import collect_jobs
+    from .batch.summary import write_summary
+    from .progress import document_progress_for
+
+    if args.scheduler and args.workers is not None:
+        raise ReportExportError("--workers sizes the local cluster: a --scheduler's has its own")
+    if args.workers is not None and args.workers < 1:
+        raise ReportExportError(f"--workers wants 1 or more, not {args.workers}")
+    if args.worker_memory < 1:
+        raise ReportExportError(f"--worker-memory wants megabytes, not {args.worker_memory}")
+    request = BatchRequest(
+        jobs=tuple(collect_jobs(args.sources, args.manifest, args.out)),
+        out_dir=args.out,
+        formats=_format_list(args.to),
+        theme=args.theme,
+        options=_options(args),
+        force=args.force,
+        verify=args.verify,
+        scheduler=args.scheduler,
+        workers=args.workers or default_workers(),
+        worker_memory=args.worker_memory * 2**20,
+    )
+    result = run_batch(request, document_progress_for(sys.stderr))
+    if args.summary is not None:
+        write_summary(result, args.summary)
+    for document in result.failed:
+        _fail(str(document.failure), 1)
+    counts = Counter(document.status for document in result.documents)
+    print(
+        f"{len(result.documents)} documents: {counts['built']} built, "
+        f"{counts['up to date']} up to date, {counts['failed']} failed in {result.seconds:.1f} s"
+    )
+    if result.interrupted:
+        left = counts["not run"]
+        print(f"report-export: interrupted: {left} documents not finished", file=sys.stderr)
+        return 130
+    return 1 if result.failed else 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "formats":
         return _formats()
@@ -168,6 +244,8 @@ def _run(args: argparse.Namespace) -> int:
         for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
             print(line)
         return 0
+    if args.command == "batch":
+        return _batch(args)
     return _build(args)
 
 

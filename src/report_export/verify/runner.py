@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..build import BuildRequest, output_path
-from ..exporters import load_exporter
+from ..exporters import Exporter, load_exporter
 from ..model import Document
 from ..reader import read_file
 from ..registry import available_formats
@@ -23,18 +23,24 @@ def verify_outputs(
     document = read_file(source)
     theme = load_theme(theme_name, source.parent)
     request = BuildRequest(source, out_dir)
-    reports = []
-    for exporter in exporters:
-        path = output_path(request, exporter)
-        verifier = load_verifier(exporter.name)
-        if verifier is None:
-            problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)
-        elif not path.is_file():
-            problems = ("missing: the output does not exist",)
-        else:
-            problems = _check(verifier(), path, document, theme)
-        reports.append(Report(exporter.name, path, problems))
-    return reports
+    return [
+        check_output(exporter, output_path(request, exporter), document, theme)
+        for exporter in exporters
+    ]
+
+
+def check_output(
+    exporter: type[Exporter[object]], path: Path, document: Document, theme: Theme
+) -> Report:
+    """The report on one output: its format's verifier holds it against the document."""
+    verifier = load_verifier(exporter.name)
+    if verifier is None:
+        problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)
+    elif not path.is_file():
+        problems = ("missing: the output does not exist",)
+    else:
+        problems = _check(verifier(), path, document, theme)
+    return Report(exporter.name, path, problems)
 
 
 def _check(verifier: Verifier, path: Path, document: Document, theme: Theme) -> tuple[str, ...]:
