@@ -80,6 +80,14 @@ def _stage(path: Path, data: bytes) -> Path:
     return tmp
 
 
+def remove_temporaries(folder: Path) -> None:
+    """Remove the temporary files a killed writer left in ``folder``: call it only while no
+    writer of ours can be at work there."""
+    for stale in folder.iterdir():
+        if _TEMPORARY.fullmatch(stale.name) and stale.is_file():
+            stale.unlink(missing_ok=True)
+
+
 def _finish_renames(folder: Path) -> None:
     """Do the renames a journal lists (those not yet done), then drop the journal."""
     journal = folder / JOURNAL_NAME
@@ -130,9 +138,7 @@ class OutputFolder:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             _finish_renames(self.path)
-            for stale in self.path.iterdir():
-                if _TEMPORARY.fullmatch(stale.name) and stale.is_file():
-                    stale.unlink(missing_ok=True)
+            remove_temporaries(self.path)
         except BaseException:
             os.close(fd)
             raise

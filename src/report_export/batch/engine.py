@@ -22,6 +22,7 @@ from ..build import BuildRequest, Plan, check_outputs, output_path, plan, split_
 from ..cache import BuildCache
 from ..errors import ReportExportError
 from ..exporters import load_exporter
+from ..output import remove_temporaries
 from ..progress import DocumentProgress
 from ..registry import available_formats, entry_point
 from ..theme import load_theme, resolve_theme
@@ -180,6 +181,15 @@ def run_batch(batch: BatchRequest, progress: DocumentProgress) -> BatchResult:
                 except KeyboardInterrupt:
                     interrupted = True
                     client.cancel(list(futures))
+            # Every task has ended: a worker killed while writing left its temporary file.
+            written = {
+                output_path(todo.request, load_exporter(name)).parent
+                for todo in plans
+                for name in todo.stale
+            }
+            for folder in written:
+                if folder.is_dir():
+                    remove_temporaries(folder)
     except KeyboardInterrupt:
         interrupted = True
     finally:
