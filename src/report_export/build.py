@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .cache import BuildCache, format_key, inputs_digest
 from .errors import ReportExportError
@@ -89,9 +89,21 @@ def split_options(
     return parsed
 
 
-def build(request: BuildRequest, progress: Progress | None = None) -> list[BuildResult]:
+class Renderer(Protocol):
+    """Renders the stale formats of a request: by default afresh in this build's processes;
+    ``warm.WarmBuilder`` keeps processes and their libraries loaded from build to build."""
+
+    def __call__(
+        self, request: BuildRequest, names: list[str], progress: Progress
+    ) -> dict[str, bytes]: ...
+
+
+def build(
+    request: BuildRequest, progress: Progress | None = None, renderer: Renderer | None = None
+) -> list[BuildResult]:
     """Build every requested format that is not up to date."""
     progress = progress or Progress()
+    renderer = renderer or render_stale
     names = list(dict.fromkeys(request.formats)) or available_formats()
     points = {name: entry_point(name) for name in names}
     if not request.source.is_file():
@@ -109,7 +121,9 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
             results[name] = BuildResult(name, path, rebuilt=False)
     stale = [name for name in names if name not in results]
     if stale:
-        for name, path, data in _render_stale(request, stale, progress):
+        rendered = renderer(request, stale, progress)
+        for name in stale:
+            path, data = output_path(request, load_exporter(name)), rendered[name]
             write_atomic(path, data)
             cache.record(request.source, name, keys[name], path, data)
             results[name] = BuildResult(name, path, rebuilt=True)
@@ -117,26 +131,25 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
     return [results[name] for name in names]
 
 
-def _render_stale(
-    request: BuildRequest, names: list[str], progress: Progress
-) -> list[tuple[str, Path, bytes]]:
+def render_stale(request: BuildRequest, names: list[str], progress: Progress) -> dict[str, bytes]:
+    """The formats ``names`` rendered in this process and fresh workers forked for the build."""
     workers = min(len(names), os.cpu_count() or 1)
     if workers > 1:
-        exporters, rendered = _render_parallel(request, names, workers, progress)
-    else:
-        exporters = [load_exporter(name) for name in names]
-        options = split_options(exporters, request.options)
-        document, theme = _read(request)
-        progress.started(names)
-        rendered = {}
-        for exporter in exporters:
-            rendered[exporter.name] = render(exporter, document, theme, options[exporter.name])
-            progress.finished(exporter.name)
-        progress.done()
-    return [(e.name, output_path(request, e), rendered[e.name]) for e in exporters]
+        return _render_parallel(request, names, workers, progress)
+    exporters = [load_exporter(name) for name in names]
+    options = split_options(exporters, request.options)
+    document, theme = read_request(request)
+    progress.started(names)
+    rendered: dict[str, bytes] = {}
+    for exporter in exporters:
+        rendered[exporter.name] = render(exporter, document, theme, options[exporter.name])
+        progress.finished(exporter.name)
+    progress.done()
+    return rendered
 
 
-def _read(request: BuildRequest) -> tuple[Document, Theme]:
+def read_request(request: BuildRequest) -> tuple[Document, Theme]:
+    """The request's source and theme, read and checked."""
     from .reader import read_file
     from .theme import load_theme
 
@@ -153,8 +166,12 @@ def render(
 
 def _prepare_rank(names: list[str], rank: int) -> None:
     """Load the exporters and prepare the ``rank``-th costliest: the one this worker gets."""
-    exporters = sorted((load_exporter(name) for name in names), key=_cost, reverse=True)
-    exporters[rank].prepare()
+    by_cost(names)[rank].prepare()
+
+
+def by_cost(names: Sequence[str]) -> list[type[Exporter[object]]]:
+    """The exporters of ``names``, costliest first."""
+    return sorted((load_exporter(name) for name in names), key=_cost, reverse=True)
 
 
 def _cost(exporter: type[Exporter[object]]) -> int:
@@ -163,7 +180,7 @@ def _cost(exporter: type[Exporter[object]]) -> int:
 
 def _render_parallel(
     request: BuildRequest, names: list[str], workers: int, progress: Progress
-) -> tuple[list[type[Exporter[object]]], dict[str, bytes]]:
+) -> dict[str, bytes]:
     """The costliest formats in worker processes, one a core, the rest in this process.
 
     The workers start first and each loads the heavy library of the format it will render
@@ -185,7 +202,7 @@ def _render_parallel(
         try:
             exporters = [load_exporter(name) for name in names]
             options = split_options(exporters, request.options)
-            document, theme = _read(request)
+            document, theme = read_request(request)
         except ReportExportError:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
@@ -210,4 +227,4 @@ def _render_parallel(
                 progress.tick()
         finally:
             progress.done()
-    return exporters, out
+    return out

@@ -78,16 +78,26 @@ def _code_fingerprint(point: EntryPoint) -> bytes:
     return f"{dist.name} {dist.version}\n{dist.read_text('RECORD') or ''}".encode()
 
 
+def input_files(source: Path, theme_file: Path, out_dir: Path) -> list[tuple[Path, Path]]:
+    """What every format reads besides the source, as (folder, file) pairs: each file under the
+    source's folder and under the theme's folder, the output folder left out."""
+    # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
+    # beside it: taking both folders whole is cheap and never misses one.
+    skip = out_dir.resolve()
+    theme_dir = theme_file.resolve().parent
+    return [
+        (root, path)
+        for root in (source.parent, theme_dir)
+        for path in sorted(_tree(root, skip=skip))
+    ]
+
+
 def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
     """The hash of what every format reads: the source, its folder and the theme's folder."""
     digest = hashlib.sha256()
     digest.update(source.read_bytes())
-    # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
-    # beside it: hashing both folders whole is cheap and never misses one.
-    skip = out_dir.resolve()
-    _hash_files(digest, source.parent, _tree(source.parent, skip=skip))
-    theme_dir = theme_file.resolve().parent
-    _hash_files(digest, theme_dir, _tree(theme_dir, skip=skip))
+    for root, path in input_files(source, theme_file, out_dir):
+        _hash_files(digest, root, [path])
     return digest.digest()
 
 

@@ -1,8 +1,12 @@
-"""The command line: ``report-export build|verify|formats``. Errors: one line on stderr, exit 2."""
+"""The command line: ``report-export build|watch|verify|formats|import``.
+
+Errors: one line on stderr, exit 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,29 +26,18 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build a source into every format")
-    build_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
-    build_cmd.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
-    build_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
-    build_cmd.add_argument("--theme", default="default", help="a theme name or a .toml path")
-    build_cmd.add_argument(
-        "-O",
-        "--option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="an exporter option, given to every selected format that takes it",
-    )
-    build_cmd.add_argument("--wrap", metavar="N", help="text: wrap at N columns")
-    build_cmd.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
-    build_cmd.add_argument(
-        "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
-    )
+    _what_to_build(build_cmd)
     build_cmd.add_argument(
         "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
     )
     build_cmd.add_argument(
         "--verify", action="store_true", help="read every output back and check it"
     )
+
+    watch_cmd = commands.add_parser(
+        "watch", help="build, then rebuild what each saved change touches (Ctrl-C stops)"
+    )
+    _what_to_build(watch_cmd)
 
     verify_cmd = commands.add_parser("verify", help="check every output against the source")
     verify_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
@@ -66,6 +59,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     import_cmd.add_argument("--force", action="store_true", help="overwrite existing outputs")
     return parser
+
+
+def _what_to_build(command: argparse.ArgumentParser) -> None:
+    """The arguments ``build`` and ``watch`` share: source, formats, folder, theme, options."""
+    command.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    command.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
+    command.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    command.add_argument("--theme", default="default", help="a theme name or a .toml path")
+    command.add_argument(
+        "-O",
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an exporter option, given to every selected format that takes it",
+    )
+    command.add_argument("--wrap", metavar="N", help="text: wrap at N columns")
+    command.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
+    command.add_argument(
+        "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
+    )
 
 
 def _options(args: argparse.Namespace) -> dict[str, str]:
@@ -104,15 +118,27 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if all(report.ok for report in reports) else 1
 
 
-def _build(args: argparse.Namespace) -> int:
-    request = BuildRequest(
+def _request(args: argparse.Namespace) -> BuildRequest:
+    return BuildRequest(
         source=args.source,
         out_dir=args.out,
         formats=_format_list(args.to),
         theme=args.theme,
         options=_options(args),
-        force=args.force,
+        force=getattr(args, "force", False),
     )
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
+        watch(_request(args), lambda line: print(line, flush=True))
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    request = _request(args)
     for result in build(request, progress_for(sys.stderr)):
         print(result.path if result.rebuilt else f"{result.path} (up to date)")
     return _verify(args) if args.verify else 0
@@ -125,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _formats()
         if args.command == "verify":
             return _verify(args)
+        if args.command == "watch":
+            return _watch(args)
         if args.command == "import":
             from .importers.scraped import run_import
 

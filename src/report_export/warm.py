@@ -1,0 +1,128 @@
+"""The warm renderer: exporters loaded, their heavy libraries prepared and their caches (fonts,
+parsed stylesheets: see ``layout_engine``) kept from one render to the next.
+
+``WarmRenderer`` renders in the process that holds it; a batch worker keeps one for its life.
+``WarmBuilder`` is what ``report-export watch`` builds with: the costliest formats each in a
+process of its own that stays up (forked once, warm after its first render), the quick ones
+meanwhile in this process, so a rebuild costs about the warm PDF render alone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
+
+from .build import BuildRequest, Progress, by_cost, read_request, render, split_options
+from .registry import load_exporter
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from .exporters import Exporter
+
+
+class WarmRenderer:
+    """Renders requests in this process; each exporter is loaded and prepared once."""
+
+    def __init__(self) -> None:
+        self._ready: dict[str, type[Exporter[object]]] = {}
+
+    def exporter(self, name: str) -> type[Exporter[object]]:
+        """The exporter of ``name``, its heavy libraries loaded."""
+        exporter = self._ready.get(name)
+        if exporter is None:
+            exporter = load_exporter(name)
+            exporter.prepare()
+            self._ready[name] = exporter
+        return exporter
+
+    def render(
+        self, request: BuildRequest, names: Sequence[str], only: Sequence[str] | None = None
+    ) -> dict[str, bytes]:
+        """The bytes of each format of ``only`` (default: all of ``names``).
+
+        ``names`` are every format the request builds: the options are checked against all of
+        them, as a build that renders some formats elsewhere does.
+        """
+        exporters = [self.exporter(name) for name in names]
+        options = split_options(exporters, request.options)
+        document, theme = read_request(request)
+        wanted = set(names if only is None else only)
+        return {
+            e.name: render(e, document, theme, options[e.name])
+            for e in exporters
+            if e.name in wanted
+        }
+
+
+_in_worker = WarmRenderer()
+"""The warm renderer of a ``WarmBuilder`` worker process (forked, so each has its own)."""
+
+
+def _prepare(name: str) -> None:
+    _in_worker.exporter(name)
+
+
+def _render_in_worker(request: BuildRequest, names: list[str], name: str) -> bytes:
+    return _in_worker.render(request, names, [name])[name]
+
+
+class WarmBuilder:
+    """A ``build.Renderer`` that stays warm: one worker process for each of the costliest
+    formats (as many as there are cores beyond this one), the rest rendered here.
+
+    Use it as a context manager; leaving it stops the workers.
+    """
+
+    def __init__(self, names: Sequence[str]) -> None:
+        helpers = max(0, min(len(names), os.cpu_count() or 1) - 1)
+        ordered = [e.name for e in by_cost(names)]
+        self.here = WarmRenderer()
+        self.elsewhere = ordered[:helpers]
+        context = multiprocessing.get_context("fork")
+        self.workers: dict[str, ProcessPoolExecutor] = {}
+        for name in self.elsewhere:
+            worker = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            worker.submit(_prepare, name)  # starts the process and its heavy import now
+            self.workers[name] = worker
+        for name in ordered[helpers:]:
+            self.here.exporter(name)
+
+    def __call__(
+        self, request: BuildRequest, names: list[str], progress: Progress
+    ) -> dict[str, bytes]:
+        progress.started(names)
+        try:
+            pending: dict[str, Future[bytes]] = {
+                name: self.workers[name].submit(_render_in_worker, request, names, name)
+                for name in names
+                if name in self.workers
+            }
+            local = [name for name in names if name not in pending]
+            out = self.here.render(request, names, local) if local else {}
+            for name in local:
+                progress.finished(name)
+            for name, future in pending.items():
+                out[name] = future.result()
+                progress.finished(name)
+        finally:
+            progress.done()
+        return out
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> WarmBuilder:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
