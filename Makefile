@@ -15,8 +15,8 @@ build: system-build $(VENV)/.installed
 	$(BIN)/report-export build
 
 test: system-test $(VENV)/.installed
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check setup.py src tests bench
+	$(BIN)/ruff format --check setup.py src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
 

@@ -108,7 +108,7 @@ def bare_weasyprint(source: Path, out: Path) -> list[str]:
         "import sys\nfrom pathlib import Path\n"
         "from report_export.reader import read_file\n"
         "from report_export.theme import load_theme\n"
-        "from report_export.fetch import asset_roots\n"
+        "from report_export.assets import asset_roots\n"
         "from report_export.exporters.pdf import print_css, render_html\n"
         "doc, theme = read_file(Path(sys.argv[1])), load_theme()\n"
         "roots = asset_roots(doc, theme.path.parent)\n"

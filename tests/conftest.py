@@ -29,7 +29,7 @@ def tool(name: str) -> str:
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``report-export`` as a user would, in a subprocess; never raises on failure."""
     return subprocess.run(
-        [sys.executable, "-m", "report_export.cli", *map(str, args)],
+        [sys.executable, "-m", "report_export", *map(str, args)],
         cwd=cwd or REPO,
         capture_output=True,
         text=True,

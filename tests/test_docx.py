@@ -7,6 +7,8 @@ does) and a sample holding every construct of the model, built with ``--toc``.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
 import subprocess
 import tempfile
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import docx.oxml.settings
+import docx.oxml.text.parfmt
 import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from fontTools.pens.boundsPen import BoundsPen
@@ -29,6 +33,8 @@ from pypdf import PdfReader
 
 from report_export.errors import ReportExportError
 from report_export.exporters.docx import DocxExporter, DocxOptions
+from report_export.exporters.docx.ooxml import PPR_ORDER, Indent, paragraph, ppr
+from report_export.exporters.docx.package import SETTINGS_ORDER
 from report_export.model import (
     Block,
     BlockQuote,
@@ -530,6 +536,55 @@ def test_custom_and_app_properties_carry_provenance_and_publisher(sample: Built)
     assert values == {"date": "2024-03-05", "site": "示例站点", "document_number": "42"}
     app = sample.xml("docProps/app.xml")
     assert text_of(app).count("测试出版社") == 1
+
+
+def prefixed(element: etree._Element) -> str:
+    return f"{element.prefix}:{etree.QName(element).localname}"
+
+
+def test_every_property_list_is_in_schema_order(sample: Built, report: Built) -> None:
+    """Word refuses a file whose pPr or settings children are out of order."""
+    for built in (sample, report):
+        parts = [n for n in built.names() if n.startswith("word/") and n.endswith(".xml")]
+        checked = 0
+        for name in parts:
+            for properties in built.xml(name).iter(f"{{{W}}}pPr"):
+                tags = [prefixed(child) for child in properties]
+                assert tags == sorted(tags, key=PPR_ORDER.index), (name, tags)
+                checked += 1
+        assert checked > 20
+        settings = [prefixed(c) for c in built.xml("word/settings.xml") if c.prefix != "w14"]
+        assert "w:defaultTabStop" in settings and "w:themeFontLang" in settings
+        assert settings == sorted(settings, key=SETTINGS_ORDER.index)
+    sample_settings = [prefixed(c) for c in sample.xml("word/settings.xml")]
+    assert {"w:updateFields", "w:footnotePr"} <= set(sample_settings)
+
+
+def python_docx_sequence(module: Any, class_name: str) -> tuple[str, ...]:
+    """The ``_tag_seq`` tuple a python-docx element class is built from, read from its source:
+    python-docx deletes the attribute once the class is built, so it cannot be imported."""
+    tree = ast.parse(inspect.getsource(module))
+    (cls,) = (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    for statement in cls.body:
+        if isinstance(statement, ast.Assign) and ast.unparse(statement.targets[0]) == "_tag_seq":
+            return tuple(ast.literal_eval(statement.value))
+    raise AssertionError(f"{class_name} has no _tag_seq")
+
+
+def test_schema_orders_are_python_docxs() -> None:
+    assert python_docx_sequence(docx.oxml.text.parfmt, "CT_PPr") == PPR_ORDER
+    assert python_docx_sequence(docx.oxml.settings, "CT_Settings") == SETTINGS_ORDER
+
+
+def test_paragraph_properties_find_their_place_whatever_the_order_given() -> None:
+    given = [*ppr(align="center", outline_level=0), *ppr(keep_next=True, indent=Indent(left=6))]
+    given += ppr(cjk_breaking=True, before=3, borders={"bottom": None})
+    built = paragraph("Heading1", [], given)
+    tags = [prefixed(child) for child in built.find(f"{{{W}}}pPr")]
+    assert tags[0] == "w:pStyle" and len(tags) == 12
+    assert tags == sorted(tags, key=PPR_ORDER.index)
+    again = paragraph(None, [], [*ppr(align="left"), *ppr(align="right")])
+    assert [c.get(f"{{{W}}}val") for c in again.find(f"{{{W}}}pPr")] == ["right"]
 
 
 def test_unsafe_or_unshowable_images_are_refused(tmp_path: Path) -> None:

@@ -24,7 +24,9 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 
 from report_export.errors import ReportExportError
-from report_export.exporters.epub import EpubExporter, EpubOptions, book_identifier, stylesheet
+from report_export.exporters.epub import EpubExporter, EpubOptions
+from report_export.exporters.epub.metadata import book_identifier
+from report_export.exporters.epub.stylesheet import stylesheet
 from report_export.exporters.pdf import print_css
 from report_export.fonts import font_charset, font_file
 from report_export.html import footnote_id, heading_tag
@@ -40,7 +42,8 @@ from report_export.model import (
 )
 from report_export.reader import read_file, read_text
 from report_export.reproducible import build_timestamp
-from report_export.theme import STYLES_DIR, FontTokens, load_theme
+from report_export.resources import styles_dir
+from report_export.theme import FontTokens, load_theme
 
 from .conftest import SOURCE, run_cli, tool
 
@@ -882,7 +885,7 @@ def test_images_may_come_from_the_themes_folder_as_in_the_pdf(tmp_path: Path) ->
     theme_dir = tmp_path / "theme"
     theme_dir.mkdir()
     theme_file = theme_dir / "theme.toml"
-    theme_file.write_text((STYLES_DIR / "default.toml").read_text(encoding="utf-8"), "utf-8")
+    theme_file.write_text((styles_dir() / "default.toml").read_text(encoding="utf-8"), "utf-8")
     logo = png(3, 2)
     (theme_dir / "logo.png").write_bytes(logo)
     folder = tmp_path / "src"

@@ -15,6 +15,7 @@ from report_export.fonts import (
     stack_charset,
     stack_faces,
 )
+from report_export.model import Paragraph, inline_text
 from report_export.reader import read_text
 from report_export.theme import load_theme
 
@@ -71,5 +72,16 @@ def test_the_tofu_check_names_the_place(tmp_path: Path, body: str, where: str) -
 
 
 def test_control_and_format_characters_need_no_glyph(tmp_path: Path) -> None:
-    document = read_text(_document("零宽\u200b空格与软\u00adhyphen。"), tmp_path / "report.md")
-    check_coverage(document, load_theme())
+    theme = load_theme()
+    # A tab (a control) and the zero-width space, non-joiner, joiner, word joiner and
+    # left-to-right mark (format characters): no face of the theme has a glyph for any.
+    invisible = "\t\u200b\u200c\u200d\u2060\u200e"
+    assert not {ord(c) for c in invisible} & stack_charset(theme.fonts.body)
+    document = read_text(_document(f"零宽{invisible}字符。"), tmp_path / "report.md")
+    paragraph = document.blocks[1]
+    assert isinstance(paragraph, Paragraph) and invisible in inline_text(paragraph.children)
+    check_coverage(document, theme)
+    # The check does look at that paragraph: one character that needs a glyph is refused.
+    seen = read_text(_document(f"零宽{invisible}ก。"), tmp_path / "report.md")
+    with pytest.raises(ReportExportError, match="U\\+0E01"):
+        check_coverage(seen, theme)

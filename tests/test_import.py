@@ -9,8 +9,11 @@ structure exact, no site text and no unambiguous spun word left.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,15 +33,15 @@ from report_export.importers.changes import (
 from report_export.importers.chunks import join_chunks
 from report_export.importers.punctuation import normalize_punctuation
 from report_export.importers.quotes import restore_quotes
-from report_export.importers.review import REVIEW_CSS, render_review, review_css
-from report_export.importers.scraped import ImportResult, import_file, import_scraped
+from report_export.importers.result import ImportResult
+from report_export.importers.review import review_css
+from report_export.importers.scraped import import_file, import_scraped
 from report_export.importers.spun_words import load_table, repair_spun_words
 from report_export.importers.structure import rebuild_structure
 from report_export.model import Document, Heading, Paragraph, headings, inline_text
 from report_export.reader import read_file, read_text
-from report_export.theme import STYLES_DIR
 
-from .conftest import FIXTURES, SOURCE, run_cli, tool
+from .conftest import FIXTURES, REPO, SOURCE, run_cli, tool
 
 COPIES = ("notice", "summary", "survey")
 # A minimal copy's site header (an uploader line is what tells it for a scraped copy).
@@ -508,10 +511,12 @@ def test_output_is_never_overwritten_without_force(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "not a scraped document-site copy: no preview chunk"),
+        (None, "already a Markdown source"),
         (b"\xff\xfe\x00binary", "not a scraped copy: not valid UTF-8"),
-        (b"", "not a scraped document-site copy: no preview chunk"),
-        ("1、一段没有网站框架的文字。\n".encode(), "no uploader line"),
+        (b"", "nothing to import: the file holds no text"),
+        (b" \n\n", "nothing to import: the file holds no text"),
+        (b"Only English text here, no Chinese prose at all.\n", "not a copy of a Chinese document"),
+        (b"%PDF-1.7\nnot really a PDF\n", "not a readable PDF"),
     ],
 )
 def test_a_file_that_is_not_a_scraped_copy_is_refused(
@@ -613,13 +618,27 @@ def test_review_page_is_self_contained(review: tuple[ImportResult, str, Path]) -
         assert outside not in page.replace("<!DOCTYPE", ""), outside
 
 
-def test_review_page_style_comes_from_the_styles_folder() -> None:
-    assert REVIEW_CSS == STYLES_DIR / "review.css"
-    css = REVIEW_CSS.read_text(encoding="utf-8")
-    assert ".k-chrome" in css and review_css() == css
-    page = render_review(import_file(SEED), "report.md")
+def test_review_page_style_comes_from_the_styles_folder(tmp_path: Path) -> None:
+    # A copy of the package beside a copy of styles/ whose review.css has one rule more: the
+    # page that copy writes carries that file as it is, and the module holds no CSS of its own.
+    for name in ("src", "styles"):
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    css = (REPO / "styles" / "review.css").read_text(encoding="utf-8")
+    assert ".k-chrome" in css
+    css += ".k-only-in-this-copy { outline: none; }\n"
+    (tmp_path / "styles" / "review.css").write_text(css, encoding="utf-8")
+    command = ["import", SEED, "-o", tmp_path / "out.md", "--review", tmp_path / "review.html"]
+    result = subprocess.run(
+        [sys.executable, "-m", "report_export", *map(str, command)],
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "src")},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "review.html").read_text(encoding="utf-8")
     assert f"<style>{css}</style>" in page and page.count("<style>") == 1
-    # The CSS lives in styles/, not in the module's strings.
     module = Path(scraped_module.__file__).with_name("review.py").read_text(encoding="utf-8")
     assert "box-sizing" not in module and "--chrome:" not in module
 

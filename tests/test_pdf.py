@@ -25,10 +25,10 @@ from PIL import Image as PillowImage
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from report_export.assets import asset_roots
 from report_export.css import css_font_stack, css_string
 from report_export.errors import ReportExportError
 from report_export.exporters.pdf import PdfExporter, PdfOptions, render_html
-from report_export.fetch import asset_roots
 from report_export.model import (
     Block,
     BlockQuote,
@@ -48,7 +48,8 @@ from report_export.model import (
 )
 from report_export.reader import read_file
 from report_export.reproducible import build_timestamp
-from report_export.theme import STYLES_DIR, Theme, load_theme
+from report_export.resources import styles_dir
+from report_export.theme import Theme, load_theme
 from report_export.typography import balanced_lines
 
 from .conftest import FIXTURES, SOURCE, run_cli, tool
@@ -106,18 +107,12 @@ class _Records(logging.Handler):
         self.messages.append(f"{record.name}: {record.getMessage()}")
 
 
-@pytest.fixture(scope="module")
-def sample_log() -> list[str]:
-    """Warnings WeasyPrint and the exporter logged while the sample rendered."""
-    return []
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory, sample_log: list[str]) -> Built:
-    source = make_sample(tmp_path_factory.mktemp("sample") / "source")
-    document, theme = read_file(source), load_theme()
+def render_logged(document: Document, theme: Theme) -> tuple[bytes, tuple[str, ...]]:
+    """The PDF of ``document`` and the warnings WeasyPrint and the exporter logged meanwhile
+    (taken at WeasyPrint's own logger, before the exporter's once-a-process filter)."""
     records = _Records()
     loggers = [logging.getLogger("weasyprint"), logging.getLogger("report_export")]
+    assert all(logger.isEnabledFor(logging.WARNING) for logger in loggers)
     for logger in loggers:
         logger.addHandler(records)
     try:
@@ -125,10 +120,23 @@ def sample(tmp_path_factory: pytest.TempPathFactory, sample_log: list[str]) -> B
     finally:
         for logger in loggers:
             logger.removeHandler(records)
-    sample_log.extend(records.messages)
+    return data, tuple(records.messages)
+
+
+@pytest.fixture(scope="module")
+def sample_rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Built, tuple[str, ...]]:
+    """The sample PDF, and what was logged while it rendered."""
+    source = make_sample(tmp_path_factory.mktemp("sample") / "source")
+    document, theme = read_file(source), load_theme()
+    data, log = render_logged(document, theme)
     path = source.parent / "report.pdf"
     path.write_bytes(data)
-    return Built(path, data, document, theme)
+    return Built(path, data, document, theme), log
+
+
+@pytest.fixture(scope="module")
+def sample(sample_rendered: tuple[Built, tuple[str, ...]]) -> Built:
+    return sample_rendered[0]
 
 
 @pytest.fixture(params=["report", "sample"])
@@ -346,9 +354,20 @@ def test_fonts_are_embedded_subset_simplified_chinese_faces(built: Built) -> Non
     assert any("Serif" in name for name in names) and any("Sans" in name for name in names)
 
 
-def test_weasyprint_logged_nothing(sample_log: list[str], sample: Built) -> None:
+def test_weasyprint_logged_nothing(
+    sample_rendered: tuple[Built, tuple[str, ...]], tmp_path: Path
+) -> None:
     # Among what it would log: "Using fontTools instead of HarfBuzz-Subset" (~20x slower).
-    assert sample_log == []
+    _, log = sample_rendered
+    assert log == ()
+    # What WeasyPrint does log is caught: a theme's CSS with a property it does not know.
+    theme_file = tmp_path / "theme.toml"
+    default = (styles_dir() / "default.toml").read_text(encoding="utf-8")
+    theme_file.write_text('css = "extra.css"\n' + default, encoding="utf-8")
+    (tmp_path / "extra.css").write_text("p { no-such-property: 1 }", encoding="utf-8")
+    document = read_file(_source(tmp_path, "# 一、标题\n\n正文。"))
+    _, logged = render_logged(document, load_theme(str(theme_file)))
+    assert any("no-such-property" in message for message in logged), logged
 
 
 # --- the page ----------------------------------------------------------------------------
@@ -558,7 +577,7 @@ def test_an_image_outside_the_source_folder_fails_the_build(tmp_path: Path, src:
 )
 def test_theme_css_reaching_outside_is_refused(tmp_path: Path, css: str, url: str) -> None:
     theme_file = tmp_path / "theme.toml"
-    default = (STYLES_DIR / "default.toml").read_text(encoding="utf-8")
+    default = (styles_dir() / "default.toml").read_text(encoding="utf-8")
     theme_file.write_text('css = "extra.css"\n' + default, encoding="utf-8")
     (tmp_path / "extra.css").write_text(css, encoding="utf-8")
     (tmp_path / "source").mkdir()
@@ -572,7 +591,7 @@ def test_weasyprint_is_imported_only_to_render_a_pdf() -> None:
     code = (
         "import sys, contextlib, io\n"
         "from report_export.cli import main\n"
-        "from report_export.registry import load_exporter\n"
+        "from report_export.exporters import load_exporter\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    main(['formats'])\n"
         "load_exporter('pdf')\n"

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from report_export.errors import ReportExportError
-from report_export.theme import PT_PER_MM, STYLES_DIR, load_theme, resolve_theme
+from report_export.resources import styles_dir
+from report_export.theme import PT_PER_MM, load_theme, resolve_theme
 
 from .conftest import FIXTURES, run_cli, tool
 
-DEFAULT = STYLES_DIR / "default.toml"
+DEFAULT = styles_dir() / "default.toml"
 
 
 def test_the_default_theme_loads() -> None:
@@ -65,6 +66,9 @@ def _theme_file(tmp_path: Path, edit: str = "", drop: str = "") -> Path:
         ("[header]\nrunning_head = 'chapter'", "", r"running_head must be"),
         ("[page]\nchars_per_line = 60", "", r"wider than the page allows"),
         ("", "margin_top_mm", r"missing \[page\]\.margin_top_mm"),
+        ("[colors]\nlink = 'blue'", "", r"\[colors\]\.link must be a colour as #rgb or #rrggbb"),
+        ("[colors]\ntext = '#12345'", "", r"\[colors\]\.text must be a colour"),
+        ("", "quote_rule", r"missing \[colors\]\.quote_rule"),
     ],
 )
 def test_a_wrong_key_or_value_names_the_theme_file(
@@ -106,7 +110,7 @@ def test_a_missing_theme_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ReportExportError, match="default") as caught:
         load_theme("no-such-theme")
     assert caught.value.path == resolve_theme("no-such-theme")
-    assert caught.value.path == STYLES_DIR / "no-such-theme.toml"
+    assert caught.value.path == styles_dir() / "no-such-theme.toml"
 
 
 def test_a_theme_css_file_must_exist(tmp_path: Path) -> None:
@@ -216,3 +220,27 @@ def test_a_folder_or_unreadable_css_is_an_error_naming_the_file(tmp_path: Path) 
     with pytest.raises(ReportExportError, match=r"extra\.css' cannot be read") as caught:
         load_theme(str(theme))
     assert str(theme) in str(caught.value)
+
+
+def test_every_format_takes_its_colours_from_the_theme(tmp_path: Path) -> None:
+    import zipfile
+
+    from report_export.exporters.docx import DocxExporter, DocxOptions
+    from report_export.exporters.epub.stylesheet import stylesheet
+    from report_export.exporters.pdf import print_css
+    from report_export.reader import read_text
+
+    path = _theme_file(tmp_path, "[colors]\nlink = '#0a0B0c'")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('screen_rule = "#888888"', 'screen_rule = "#abc"'),
+        encoding="utf-8",
+    )
+    theme = load_theme(str(path))
+    assert "color: #0a0B0c;" in print_css(theme)
+    assert "solid #abc;" in stylesheet(theme) and "#888888" not in stylesheet(theme)
+    document = read_text("---\ntitle: 色\n---\n[链接](https://example.org)\n", tmp_path / "d.md")
+    docx = tmp_path / "d.docx"
+    docx.write_bytes(DocxExporter().render(document, theme, DocxOptions()))
+    styles = zipfile.ZipFile(docx).read("word/styles.xml").decode("utf-8")
+    hyperlink = styles[styles.index('w:styleId="Hyperlink"') :]
+    assert re.match(r'[^>]*>.*?<w:color w:val="0A0B0C"/>', hyperlink, re.DOTALL)

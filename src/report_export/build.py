@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from .cache import BuildCache, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import write_atomic
-from .registry import available_formats, entry_point, load_exporter
+from .registry import available_formats, entry_point
 from .theme import resolve_theme
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def build(
     points = {name: entry_point(name) for name in names}
     if not request.source.is_file():
         raise ReportExportError("no such file", request.source)
-    theme_file = resolve_theme(request.theme)
+    theme_file = resolve_theme(request.theme, request.source.parent)
     if not theme_file.is_file():
         raise ReportExportError("no such theme", theme_file)
     cache = BuildCache(request.out_dir)
@@ -123,7 +123,7 @@ def build(
     if stale:
         rendered = renderer(request, stale, progress)
         for name in stale:
-            path, data = output_path(request, load_exporter(name)), rendered[name]
+            path, data = output_path(request, _load_exporters([name])[0]), rendered[name]
             write_atomic(path, data)
             cache.record(request.source, name, keys[name], path, data)
             results[name] = BuildResult(name, path, rebuilt=True)
@@ -136,7 +136,7 @@ def render_stale(request: BuildRequest, names: list[str], progress: Progress) ->
     workers = min(len(names), os.cpu_count() or 1)
     if workers > 1:
         return _render_parallel(request, names, workers, progress)
-    exporters = [load_exporter(name) for name in names]
+    exporters = _load_exporters(names)
     options = split_options(exporters, request.options)
     document, theme = read_request(request)
     progress.started(names)
@@ -148,12 +148,18 @@ def render_stale(request: BuildRequest, names: list[str], progress: Progress) ->
     return rendered
 
 
+def _load_exporters(names: Sequence[str]) -> list[type[Exporter[object]]]:
+    from .exporters import load_exporter  # the base pulls in the model: not for a cached build
+
+    return [load_exporter(name) for name in names]
+
+
 def read_request(request: BuildRequest) -> tuple[Document, Theme]:
     """The request's source and theme, read and checked."""
     from .reader import read_file
     from .theme import load_theme
 
-    theme = load_theme(request.theme)
+    theme = load_theme(request.theme, request.source.parent)
     return read_file(request.source), theme
 
 
@@ -171,7 +177,7 @@ def _prepare_rank(names: list[str], rank: int) -> None:
 
 def by_cost(names: Sequence[str]) -> list[type[Exporter[object]]]:
     """The exporters of ``names``, costliest first."""
-    return sorted((load_exporter(name) for name in names), key=_cost, reverse=True)
+    return sorted(_load_exporters(names), key=_cost, reverse=True)
 
 
 def _cost(exporter: type[Exporter[object]]) -> int:
@@ -200,7 +206,7 @@ def _render_parallel(
         # One warm-up a worker: each submission starts a worker while none is idle.
         warm_ups = [pool.submit(_prepare_rank, names, rank) for rank in range(helpers)]
         try:
-            exporters = [load_exporter(name) for name in names]
+            exporters = _load_exporters(names)
             options = split_options(exporters, request.options)
             document, theme = read_request(request)
         except ReportExportError:

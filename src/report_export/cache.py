@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import ReportExportError
 from .output import write_atomic
-from .theme import STYLES_DIR
+from .resources import styles_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STAMP_NAME = ".report-export-cache.json"
@@ -63,7 +63,7 @@ def _own_code() -> bytes:
     # The formats' CSS templates in styles/ are part of our code, whatever theme is used.
     digest = hashlib.sha256()
     _hash_files(digest, PACKAGE_DIR, _tree(PACKAGE_DIR, (".py", ".toml")))
-    _hash_files(digest, STYLES_DIR, _tree(STYLES_DIR))
+    _hash_files(digest, styles_dir(), _tree(styles_dir()))
     return digest.digest()
 
 

@@ -11,10 +11,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import __version__
 from .build import BuildRequest, build
 from .errors import ReportExportError
 from .progress import progress_for
-from .registry import available_formats, load_exporter
+from .registry import available_formats
 
 DEFAULT_SOURCE = Path("source/report.md")
 
@@ -23,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="report-export", description="Turn a report into PDF, DOCX, EPUB and plain text."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build a source into every format")
@@ -50,9 +52,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("formats", help="list the installed formats")
 
     import_cmd = commands.add_parser(
-        "import", help="recover a Markdown source from a scraped document-site copy"
+        "import",
+        help="recover a Markdown source from a document site's copy (text, or a preview PDF)",
     )
     import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
+    import_cmd.add_argument(
+        "--site",
+        metavar="NAME",
+        help="the site profile to read the copy with (default: detected from the copy)",
+    )
     import_cmd.add_argument("-o", "--output", type=Path, required=True, metavar="SOURCE.md")
     import_cmd.add_argument(
         "--review", type=Path, metavar="REVIEW.html", help="also write a review page"
@@ -99,6 +107,8 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _formats() -> int:
+    from .exporters import load_exporter
+
     for name in available_formats():
         exporter = load_exporter(name)
         print(f"{name:8} .{exporter.extension:6} {exporter.description}")
@@ -154,9 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "watch":
             return _watch(args)
         if args.command == "import":
-            from .importers.scraped import run_import
+            from .importers.command import run_import
 
-            for line in run_import(args.scraped, args.output, args.review, args.force):
+            for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
                 print(line)
             return 0
         return _build(args)

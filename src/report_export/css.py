@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
 from pathlib import Path
 
 from .errors import ReportExportError
@@ -61,6 +62,11 @@ def heading_tokens(theme: Theme, length: Callable[[float], str]) -> dict[str, st
         tokens[f"{tag}_before"] = length(before)
         tokens[f"{tag}_after"] = length(after)
     return tokens
+
+
+def color_tokens(theme: Theme) -> dict[str, str]:
+    """``color_text``, ``color_link`` …: each colour of the theme's ``[colors]``, as written."""
+    return {f"color_{spec.name}": getattr(theme.colors, spec.name) for spec in fields(theme.colors)}
 
 
 def fill_template(template: Path, tokens: Mapping[str, str]) -> str:

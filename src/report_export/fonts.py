@@ -7,6 +7,7 @@ font of the stack it is set in, or the build stops and says where.
 
 from __future__ import annotations
 
+import io
 import struct
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Literal, assert_never
 
 from . import fontconfig
+from .css import GENERIC_FAMILIES
 from .errors import ReportExportError
 from .model import (
     Block,
@@ -40,10 +42,9 @@ from .model import (
 )
 from .theme import Theme
 
-GENERIC_FAMILIES = frozenset(
-    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "sans", "mono"}
-)
-"""CSS generic names: fontconfig answers them with its own choice, which is what renderers use."""
+FONTCONFIG_CHOICES = GENERIC_FAMILIES | {"sans", "mono"}
+"""Names fontconfig answers with a face of its own choice, which is what renderers draw with:
+CSS's generic families and fontconfig's own aliases."""
 
 Role = Literal["body", "heading", "mono"]
 """Which font stack of the theme a run of text is set in."""
@@ -95,34 +96,82 @@ def match_font(family: str, bold: bool = False, lang: str = "zh-cn") -> FontMatc
     return FontMatch(path=found.file, index=found.index, families=found.families)
 
 
-def font_file(family: str, bold: bool = False) -> tuple[Path, int]:
+def installed_face(family: str, bold: bool = False, lang: str = "zh-cn") -> FontMatch | None:
+    """The face of ``family`` installed here, or None: fontconfig answers every name with some
+    font, which is not the family asked for. A generic name (serif, sans-serif) counts as the
+    face fontconfig picks for it."""
+    found = match_font(family, bold, lang)
+    if family.casefold() in FONTCONFIG_CHOICES or found.is_family(family):
+        return found
+    return None
+
+
+def font_file(family: str, bold: bool = False, lang: str = "zh-cn") -> tuple[Path, int]:
     """The font file of ``family`` and the face's index in it (a .ttc holds several faces).
 
     A named family that is not installed is an error rather than fontconfig's stand-in, so a
     caller that embeds or subsets the font gets the face it asked for or nothing.
     """
-    found = match_font(family, bold)
-    if family.casefold() not in GENERIC_FAMILIES and not found.is_family(family):
-        raise ReportExportError(
-            f"font {family!r} is not installed (fontconfig offers {', '.join(found.families)})"
-        )
+    found = installed_face(family, bold, lang)
+    if found is None:
+        offered = ", ".join(match_font(family, bold, lang).families)
+        raise ReportExportError(f"font {family!r} is not installed (fontconfig offers {offered})")
     return found.path, found.index
 
 
 def stack_faces(stack: Sequence[str], bold: bool = False, lang: str = "zh-cn") -> list[FontMatch]:
-    """The installed faces of a font stack, in order, each once.
-
-    A named family that is not installed is left out (fontconfig's stand-in for it is not what
-    the theme names); a generic name (serif, sans-serif) counts as the face fontconfig picks.
-    """
-    answers = [match_font(family, bold, lang) for family in stack]
+    """The installed faces of a font stack, in order, each once (see ``installed_face``)."""
+    answers = [installed_face(family, bold, lang) for family in stack]
     faces: list[FontMatch] = []
-    for family, found in zip(stack, answers, strict=True):
-        if family.casefold() not in GENERIC_FAMILIES and not found.is_family(family):
-            continue
-        if all((f.path, f.index) != (found.path, found.index) for f in faces):
+    for found in answers:
+        if found is not None and all((f.path, f.index) != (found.path, found.index) for f in faces):
             faces.append(found)
     return faces
+
+
+def embeddable_family(stack: Sequence[str], bold: bool, lang: str) -> tuple[str, FontMatch]:
+    """The first named family of a font stack installed here, and its face: what a format that
+    carries its fonts embeds (a generic name is the reader's choice, not a font to embed)."""
+    for family in stack:
+        if family.casefold() not in FONTCONFIG_CHOICES:
+            found = installed_face(family, bold, lang)
+            if found is not None:
+                return family, found
+    raise ReportExportError(f"none of the fonts {', '.join(stack)} is installed")
+
+
+def subset_font(path: Path, index: int, characters: Iterable[str]) -> tuple[bytes, str, str]:
+    """A face of a font file cut down to ``characters``: (data, media type, CSS format)."""
+    # fontTools is heavy: only builds that embed fonts pay for the import.
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    # Keep the font's own date: recalculating it writes the clock into the output.
+    font = TTFont(str(path), fontNumber=index, lazy=True, recalcTimestamp=False)
+    options = subset.Options()
+    # 'locl' swaps in the Japanese, Korean and Traditional forms of a CJK collection: it doubles
+    # the glyph count, and this face already maps every character to its Simplified form.
+    options.layout_features = [f for f in options.layout_features if f != "locl"]
+    # Copyright, names, and the licence with its URL (names 13, 14), which the OFL asks to
+    # travel with every copy of the font.
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
+    options.hinting = False  # e-readers rasterise CJK unhinted; hints only add bytes
+    options.desubroutinize = True  # smaller once compressed, and faster to write
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted({ord(c) for c in characters}))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    try:
+        font.flavor = "woff2"
+        font.save(out)
+        return out.getvalue(), "font/woff2", "woff2"
+    except ImportError:  # WOFF2 needs brotli; a plain OpenType file is larger but as good
+        font.flavor = None
+        out = io.BytesIO()
+        font.save(out)
+        if "CFF " in font or "CFF2" in font:
+            return out.getvalue(), "font/otf", "opentype"
+        return out.getvalue(), "font/ttf", "truetype"
 
 
 # --- character maps ---------------------------------------------------------------------

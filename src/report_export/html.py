@@ -8,9 +8,8 @@ The document title is ``<h1 class="title">``; a model heading of level L is ``<h
 from __future__ import annotations
 
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
-from typing import assert_never
 
 from .model import (
     Block,
@@ -70,15 +69,44 @@ def footnote_ref_id(label: str) -> str:
     return f"fnref-{id_safe(label)}"
 
 
+BLOCK_RULES: Mapping[type[Block], str] = {
+    Heading: "heading",
+    Paragraph: "paragraph",
+    BulletList: "bullet_list",
+    OrderedList: "ordered_list",
+    BlockQuote: "block_quote",
+    Table: "table",
+    Image: "image",
+    ThematicBreak: "thematic_break",
+}
+"""The renderer's method (its rule) for each kind of block."""
+
+INLINE_RULES: Mapping[type[Inline], str] = {
+    Text: "text",
+    Emph: "emph",
+    Strong: "strong",
+    Code: "code",
+    Link: "link",
+    FootnoteRef: "footnote_ref",
+    LineBreak: "line_break",
+}
+"""The renderer's method (its rule) for each kind of inline."""
+
+
 class HtmlRenderer:
-    """Renders model nodes to HTML strings.
+    """Renders model nodes to HTML strings, one method (a rule) for each kind of node.
+
+    ``block`` and ``inline`` dispatch by the node's type through ``BLOCK_RULES`` and
+    ``INLINE_RULES``, as markdown-it-py's ``RendererHTML`` does by token type, so a format
+    changes how one kind of node looks by overriding that one rule; a node with no rule is an
+    error, never silently dropped.
 
     ``note_href`` maps a footnote label to the link target of its reference (another file's
     fragment in a multi-file EPUB); ``epub`` adds ``epub:type`` semantics for e-readers;
     ``image_href`` maps an image's ``src`` to where the output keeps the file (an EPUB's
-    manifest path), by default the ``src`` itself; ``link_href`` maps a link's target to the
-    ``href`` written (``#sec-2`` to the file that holds that heading, in an EPUB), by default
-    the target itself.
+    manifest path, a PDF's data: URI), by default the ``src`` itself; ``link_href`` maps a
+    link's target to the ``href`` written (``#sec-2`` to the file that holds that heading, in an
+    EPUB), by default the target itself.
     """
 
     def __init__(
@@ -90,45 +118,64 @@ class HtmlRenderer:
         link_href: Callable[[str], str] | None = None,
     ) -> None:
         self.document = document
-        self.numbers = {note.label: n for n, note in enumerate(document.footnotes, start=1)}
+        self.numbers = document.footnote_numbers()
         self.note_href = note_href or (lambda label: "#" + footnote_id(label))
         self.epub = epub
         self.image_href = image_href or (lambda src: src)
         self.link_href = link_href or (lambda target: target)
         self.referenced: set[str] = set()
 
-    # --- blocks ---------------------------------------------------------------------------
+    # --- dispatch -------------------------------------------------------------------------
+
+    def block(self, block: Block) -> str:
+        """A block through the rule for its kind."""
+        rule: Callable[[Block], str] = getattr(self, _rule(BLOCK_RULES, block))
+        return rule(block)
+
+    def inline(self, inline: Inline) -> str:
+        """An inline through the rule for its kind."""
+        rule: Callable[[Inline], str] = getattr(self, _rule(INLINE_RULES, inline))
+        return rule(inline)
 
     def blocks(self, blocks: Sequence[Block]) -> str:
         """HTML for a run of blocks, one element a line."""
         return "\n".join(self.block(block) for block in blocks)
 
-    def block(self, block: Block) -> str:
-        match block:
-            case Heading(level=level, children=children, id=ident):
-                tag = heading_tag(level)
-                return f'<{tag} id="{ident}">{self.inlines(children)}</{tag}>'
-            case Paragraph(children=children):
-                return f"<p>{self.inlines(children)}</p>"
-            case BulletList(items=items):
-                return f"<ul>\n{self.items(items)}\n</ul>"
-            case OrderedList(items=items, start=start):
-                start_attr = f' start="{start}"' if start != 1 else ""
-                return f"<ol{start_attr}>\n{self.items(items)}\n</ol>"
-            case BlockQuote(children=children):
-                return f"<blockquote>\n{self.blocks(children)}\n</blockquote>"
-            case Table(header=header, rows=rows):
-                head = self.row(header, "th")
-                body = "\n".join(self.row(row, "td") for row in rows)
-                return f"<table>\n<thead>\n{head}\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
-            case Image(src=src, alt=alt, title=title):
-                caption = f"\n<figcaption>{escape(title)}</figcaption>" if title else ""
-                img = f'<img src="{escape(self.image_href(src))}" alt="{escape(alt)}"/>'
-                return f"<figure>\n{img}{caption}\n</figure>"
-            case ThematicBreak():
-                return "<hr/>"
-            case _:
-                assert_never(block)
+    def inlines(self, inlines: Sequence[Inline]) -> str:
+        return "".join(self.inline(inline) for inline in inlines)
+
+    # --- block rules ----------------------------------------------------------------------
+
+    def heading(self, heading: Heading) -> str:
+        tag = heading_tag(heading.level)
+        return f'<{tag} id="{heading.id}">{self.inlines(heading.children)}</{tag}>'
+
+    def paragraph(self, paragraph: Paragraph) -> str:
+        return f"<p>{self.inlines(paragraph.children)}</p>"
+
+    def bullet_list(self, bullets: BulletList) -> str:
+        return f"<ul>\n{self.items(bullets.items)}\n</ul>"
+
+    def ordered_list(self, numbered: OrderedList) -> str:
+        start = f' start="{numbered.start}"' if numbered.start != 1 else ""
+        return f"<ol{start}>\n{self.items(numbered.items)}\n</ol>"
+
+    def block_quote(self, quote: BlockQuote) -> str:
+        return f"<blockquote>\n{self.blocks(quote.children)}\n</blockquote>"
+
+    def table(self, table: Table) -> str:
+        head = self.row(table.header, "th")
+        body = "\n".join(self.row(row, "td") for row in table.rows)
+        return f"<table>\n<thead>\n{head}\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+    def image(self, image: Image) -> str:
+        caption = f"\n<figcaption>{escape(image.title)}</figcaption>" if image.title else ""
+        return f"<figure>\n{self.img(image)}{caption}\n</figure>"
+
+    def thematic_break(self, _: ThematicBreak) -> str:
+        return "<hr/>"
+
+    # --- parts of blocks ------------------------------------------------------------------
 
     def items(self, items: tuple[tuple[Block, ...], ...]) -> str:
         return "\n".join(f"<li>{self.item(item)}</li>" for item in items)
@@ -146,33 +193,31 @@ class HtmlRenderer:
             rendered.append(f"<{tag}{style}>{self.inlines(cell.children)}</{tag}>")
         return "<tr>" + "".join(rendered) + "</tr>"
 
-    # --- inlines --------------------------------------------------------------------------
+    def img(self, image: Image) -> str:
+        """The ``<img>`` element of an image."""
+        return f'<img src="{escape(self.image_href(image.src))}" alt="{escape(image.alt)}"/>'
 
-    def inlines(self, inlines: Sequence[Inline]) -> str:
-        return "".join(self.inline(inline) for inline in inlines)
+    # --- inline rules ---------------------------------------------------------------------
 
-    def inline(self, inline: Inline) -> str:
-        match inline:
-            case Text(text=text):
-                return escape(text, quote=False)
-            case Emph(children=children):
-                return f"<em>{self.inlines(children)}</em>"
-            case Strong(children=children):
-                return f"<strong>{self.inlines(children)}</strong>"
-            case Code(text=text):
-                return f"<code>{escape(text, quote=False)}</code>"
-            case Link(children=children, target=target, title=title):
-                title_attr = f' title="{escape(title)}"' if title else ""
-                href = escape(self.link_href(target))
-                return f'<a href="{href}"{title_attr}>{self.inlines(children)}</a>'
-            case FootnoteRef(label=label):
-                return self.footnote_ref(label)
-            case LineBreak():
-                return "<br/>"
-            case _:
-                assert_never(inline)
+    def text(self, text: Text) -> str:
+        return escape(text.text, quote=False)
 
-    def footnote_ref(self, label: str) -> str:
+    def emph(self, emph: Emph) -> str:
+        return f"<em>{self.inlines(emph.children)}</em>"
+
+    def strong(self, strong: Strong) -> str:
+        return f"<strong>{self.inlines(strong.children)}</strong>"
+
+    def code(self, code: Code) -> str:
+        return f"<code>{escape(code.text, quote=False)}</code>"
+
+    def link(self, link: Link) -> str:
+        title = f' title="{escape(link.title)}"' if link.title else ""
+        href = escape(self.link_href(link.target))
+        return f'<a href="{href}"{title}>{self.inlines(link.children)}</a>'
+
+    def footnote_ref(self, ref: FootnoteRef) -> str:
+        label = ref.label
         first = label not in self.referenced
         self.referenced.add(label)
         ident = f' id="{footnote_ref_id(label)}"' if first else ""
@@ -184,14 +229,21 @@ class HtmlRenderer:
             f"<sup>{number}</sup></a>"
         )
 
+    def line_break(self, _: LineBreak) -> str:
+        return "<br/>"
+
     # --- whole parts ----------------------------------------------------------------------
 
     def title_block(self) -> str:
         """The title (and author, where the metadata gives one) that opens the document."""
         meta = self.document.meta
         author = f'\n<p class="author">{escape(meta.author)}</p>' if meta.author else ""
-        title = f'<h1 class="title">{escape(meta.title)}</h1>'
+        title = f'<h1 class="title">{self.title()}</h1>'
         return f'<header class="title-block">\n{title}{author}\n</header>'
+
+    def title(self) -> str:
+        """The document title, as the content of its ``<h1>``."""
+        return escape(self.document.meta.title)
 
     def footnotes(
         self,
@@ -224,6 +276,13 @@ class HtmlRenderer:
             f'<section class="footnotes" role="doc-endnotes"{kind}>\n'
             f"{opener}\n<ol>\n{items}\n</ol>\n</section>"
         )
+
+
+def _rule(rules: Mapping[type, str], node: object) -> str:
+    try:
+        return rules[type(node)]
+    except KeyError:
+        raise TypeError(f"the HTML renderer has no rule for {type(node).__name__}") from None
 
 
 def html_page(

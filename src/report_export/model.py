@@ -176,6 +176,11 @@ class Document:
     base_dir: Path = field(default=Path("."))
     """The folder the source lives in: images and other assets resolve against it."""
 
+    def footnote_numbers(self) -> dict[str, int]:
+        """Each footnote's label -> its number: 1, 2, … in the order ``footnotes`` holds them,
+        the number every format shows for it."""
+        return {note.label: number for number, note in enumerate(self.footnotes, start=1)}
+
     def footnote(self, label: str) -> Footnote:
         """The footnote under ``label`` (the reader guarantees every reference has one)."""
         for note in self.footnotes:
@@ -248,6 +253,12 @@ def inline_text(inlines: tuple[Inline, ...], note: Callable[[str], str] = lambda
             case LineBreak():
                 parts.append("\n")
     return "".join(parts)
+
+
+def heading_label(heading: Heading) -> str:
+    """A heading's text on one line, notes left out: what an outline or a table of contents
+    shows for it."""
+    return " ".join(inline_text(heading.children).split())
 
 
 def headings(document: Document) -> list[Heading]:

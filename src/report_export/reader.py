@@ -45,6 +45,7 @@ from .model import (
     ThematicBreak,
     walk_inlines,
 )
+from .typography import is_cjk
 
 FRONT_MATTER_KEYS = (
     "title",
@@ -57,8 +58,6 @@ FRONT_MATTER_KEYS = (
     "provenance",
 )
 
-# Characters between which a soft line break joins without a space: CJK text has no spaces.
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
 _SOFT_BREAK = "\x00"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -335,7 +334,8 @@ def _merge_text(inlines: list[Inline]) -> tuple[Inline, ...]:
 def _resolve_soft_breaks(text: str) -> str:
     def joiner(match: re.Match[str]) -> str:
         at, end = match.start(), match.end()
-        cjk_both = at > 0 and end < len(text) and _CJK.match(text[at - 1]) and _CJK.match(text[end])
+        # CJK text has no spaces: a soft break between two CJK characters joins without one.
+        cjk_both = at > 0 and end < len(text) and is_cjk(text[at - 1]) and is_cjk(text[end])
         return "" if cjk_both else " "
 
     return re.sub(_SOFT_BREAK, joiner, text)

@@ -1,22 +1,23 @@
-"""Finds the installed exporters (entry-point group ``report_export.exporters``) and the
-verifiers that read their outputs back (``report_export.verifiers``)."""
+"""Entry points by group: what is installed under a name, and loading it.
+
+The registry knows no kind of plugin: the exporters (group ``report_export.exporters``) and
+the verifiers (``report_export.verifiers``) each load their own through it, so it imports
+neither and listing formats stays light.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .errors import ReportExportError
 
-if TYPE_CHECKING:  # the exporter base pulls in the model; listing formats must stay light
-    from .exporters import Exporter
-    from .verify import Verifier
-
-GROUP = "report_export.exporters"
+EXPORTERS = "report_export.exporters"
 VERIFIERS = "report_export.verifiers"
 
 
-def _entry_points(group: str = GROUP) -> dict[str, EntryPoint]:
+def registered(group: str) -> dict[str, EntryPoint]:
+    """Every entry point of ``group`` by name; a name claimed by two packages is an error."""
     found: dict[str, EntryPoint] = {}
     for point in entry_points(group=group):
         if point.name in found and found[point.name].value != point.value:
@@ -31,12 +32,12 @@ def _entry_points(group: str = GROUP) -> dict[str, EntryPoint]:
 
 def available_formats() -> list[str]:
     """Names of every installed format, sorted."""
-    return sorted(_entry_points())
+    return sorted(registered(EXPORTERS))
 
 
 def entry_point(name: str) -> EntryPoint:
-    """The entry point registered as ``name``, not yet loaded."""
-    points = _entry_points()
+    """The exporter entry point registered as ``name``, not yet loaded."""
+    points = registered(EXPORTERS)
     point = points.get(name)
     if point is None:
         known = ", ".join(sorted(points)) or "none installed"
@@ -44,36 +45,12 @@ def entry_point(name: str) -> EntryPoint:
     return point
 
 
-def load_exporter(name: str) -> type[Exporter[object]]:
-    """The exporter class registered as ``name``; loading imports only that format's module."""
-    from .exporters import Exporter
-
-    point = entry_point(name)
-    exporter = _load(point)
-    if not (isinstance(exporter, type) and issubclass(exporter, Exporter)):
-        raise ReportExportError(f"entry point {point.value} for {name!r} is not an Exporter class")
-    if exporter.name != name:
-        raise ReportExportError(
-            f"entry point {name!r} loads an exporter named {exporter.name!r} ({point.value})"
-        )
-    return exporter
-
-
-def load_verifier(name: str) -> type[Verifier] | None:
-    """The verifier registered for format ``name``, or None when the format has none."""
-    from .verify import Verifier
-
-    point = _entry_points(VERIFIERS).get(name)
-    if point is None:
-        return None
-    verifier = _load(point)
-    if not (isinstance(verifier, type) and issubclass(verifier, Verifier)):
-        raise ReportExportError(f"entry point {point.value} for {name!r} is not a Verifier class")
-    return verifier
-
-
-def _load(point: EntryPoint) -> object:
+def load_class(point: EntryPoint, base: type[object], kind: str) -> type[Any]:
+    """The class ``point`` names, which must derive from ``base`` (a ``kind``, for messages)."""
     try:
-        return point.load()
+        loaded = point.load()
     except Exception as err:  # a broken plugin is reported, not a traceback
         raise ReportExportError(f"{point.name!r} ({point.value}) failed to load: {err}") from err
+    if not (isinstance(loaded, type) and issubclass(loaded, base)):
+        raise ReportExportError(f"entry point {point.value} for {point.name!r} is not {kind}")
+    return loaded

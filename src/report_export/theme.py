@@ -1,21 +1,22 @@
 """Themes: one TOML file of design tokens that every format reads.
 
-A theme lives in ``styles/NAME.toml``; a theme may name extra CSS (``css = "file.css"``, beside
-the theme) that HTML-based formats add on top of what they generate from the tokens. This module
-alone reads and validates a theme: a wrong key or value is an error naming the theme file.
+A theme is a TOML file, given by path or by name: ``NAME`` is ``styles/NAME.toml`` in the
+source's folder if there is one (a project's own themes), else a built-in theme. A theme may
+name extra CSS (``css = "file.css"``, beside the theme) that HTML-based formats add on top of
+what they generate from the tokens. This module alone reads and validates a theme: a wrong key
+or value is an error naming the theme file.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import ReportExportError
-
-STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
-"""The project's own styles/ folder (themes and the CSS templates of HTML-based formats)."""
+from .resources import styles_dir
 
 PT_PER_MM = 72 / 25.4
 
@@ -76,6 +77,30 @@ class FooterTokens:
 
 
 @dataclass(frozen=True, slots=True)
+class ColorTokens:
+    """Colours, as CSS hex (``#rgb`` or ``#rrggbb``); every format sets the same ones."""
+
+    text: str
+    """Body text and footnotes."""
+    muted: str
+    """The author line, quotations and captions."""
+    chrome: str
+    """The running head and the page number."""
+    rule: str
+    """Thin rules: under the running head, the thematic break, above the footnotes (DOCX)."""
+    note_rule: str
+    """The short rule above a page's footnotes (PDF)."""
+    screen_rule: str
+    """Table cell borders and the thematic break on a screen (EPUB)."""
+    link: str
+    code_background: str
+    table_rule: str
+    """The three rules of a table."""
+    quote_rule: str
+    """The bar beside a quotation."""
+
+
+@dataclass(frozen=True, slots=True)
 class Theme:
     """A validated theme."""
 
@@ -87,6 +112,7 @@ class Theme:
     headings: HeadingTokens
     header: HeaderTokens
     footer: FooterTokens
+    colors: ColorTokens
     css: Path | None = None
     """Extra CSS for HTML-based formats, added after the generated CSS."""
 
@@ -99,6 +125,31 @@ class Theme:
     def side_margin_pt(self) -> float:
         """Left and right margins, equal, from the page width and the character grid."""
         return (self.page.width_mm * PT_PER_MM - self.text_width_pt) / 2
+
+    @property
+    def small_size_pt(self) -> float:
+        """Tables and captions: 五号 beside a 小四 body."""
+        return self.text.size_pt * 0.875
+
+    @property
+    def note_size_pt(self) -> float:
+        """Footnotes: 小五 beside a 小四 body."""
+        return self.text.size_pt * 0.75
+
+    @property
+    def chrome_size_pt(self) -> float:
+        """The running head and the page number."""
+        return 9.0
+
+    @property
+    def block_space_pt(self) -> float:
+        """Space after a block that is not a paragraph (table, figure, quotation)."""
+        return max(self.text.paragraph_spacing_pt, self.text.size_pt * 0.6)
+
+    @property
+    def title_space_after_pt(self) -> float:
+        """Space between the title block and the text."""
+        return self.headings.title_size_pt * 1.5
 
     def heading_size_pt(self, level: int) -> float:
         """Font size of a heading of ``level`` (deeper levels take the last size given)."""
@@ -118,26 +169,42 @@ _SECTIONS: dict[str, type] = {
     "headings": HeadingTokens,
     "header": HeaderTokens,
     "footer": FooterTokens,
+    "colors": ColorTokens,
 }
 _ALIGNMENTS = ("left", "justify", "center", "right")
+_CSS_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
-def resolve_theme(name_or_path: str) -> Path:
-    """A theme name (a file in styles/) or a path to a theme file -> the theme file."""
+def _theme_folders(source_dir: Path | None) -> list[Path]:
+    """Where a theme name is looked up, first to last."""
+    local = [source_dir / "styles"] if source_dir is not None else []
+    return [*local, styles_dir()]
+
+
+def resolve_theme(name_or_path: str, source_dir: Path | None = None) -> Path:
+    """A theme name or a path to a theme file -> the theme file.
+
+    A name is looked up in ``source_dir/styles/`` first (when given), then among the built-in
+    themes; a name found in neither resolves to the built-in folder, for the error to name.
+    """
     candidate = Path(name_or_path)
     if candidate.suffix == ".toml" or candidate.parent != Path("."):
         return candidate
-    return STYLES_DIR / f"{name_or_path}.toml"
+    folders = _theme_folders(source_dir)
+    found = (folder / f"{name_or_path}.toml" for folder in folders)
+    return next((path for path in found if path.is_file()), folders[-1] / f"{name_or_path}.toml")
 
 
-def load_theme(name_or_path: str = "default") -> Theme:
-    """Load and validate a theme by name or path."""
-    path = resolve_theme(name_or_path)
+def load_theme(name_or_path: str = "default", source_dir: Path | None = None) -> Theme:
+    """Load and validate a theme by name (see ``resolve_theme``) or path."""
+    path = resolve_theme(name_or_path, source_dir)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        known = ", ".join(sorted(p.stem for p in STYLES_DIR.glob("*.toml")))
-        raise ReportExportError(f"no such theme (themes in styles/: {known})", path) from None
+        names = {p.stem for folder in _theme_folders(source_dir) for p in folder.glob("*.toml")}
+        raise ReportExportError(
+            f"no such theme (themes: {', '.join(sorted(names))})", path
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ReportExportError(f"invalid theme: {err}", path) from None
     except OSError as err:
@@ -214,6 +281,9 @@ def _check(theme: Theme, fail: Any) -> None:
         raise fail("[page].chars_per_line x [text].size_pt is wider than the page allows")
     if theme.header.running_head not in ("title", ""):
         raise fail('[header].running_head must be "title" or ""')
+    for spec in fields(theme.colors):
+        if not _CSS_HEX_COLOR.fullmatch(getattr(theme.colors, spec.name)):
+            raise fail(f"[colors].{spec.name} must be a colour as #rgb or #rrggbb")
     try:
         theme.footer.page_number.format(page=1, pages=1)
     except (KeyError, IndexError, ValueError):

@@ -1,10 +1,35 @@
-"""Chinese line breaking shared by every format that sets lines itself: character widths,
-禁则 (no closing punctuation at a line's start, no opening punctuation at its end), wrapping
-and balanced title lines."""
+"""Chinese text: which characters are Chinese, and the line breaking shared by every format
+that sets lines itself: character widths, 禁则 (no closing punctuation at a line's start, no
+opening punctuation at its end), wrapping and balanced title lines."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Han ideographs (CJK Unified Ideographs and Extension A, the compatibility ideographs), as
+the inside of a regular-expression character class."""
+
+CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2026\u2018\u2019\u201c\u201d\u00b7"
+"""Chinese text, as the inside of a character class: Han, radicals, CJK symbols and punctuation
+(U+3000-303F), kana, full-width forms, and the punctuation Chinese shares with Western text
+(the dash, ellipsis, curly quotes and middle dot, which a Chinese face sets full-width). Two
+such characters never have a space between them."""
+
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_CJK_CHAR = re.compile(f"[{CJK}]")
+
+
+def is_han(char: str) -> bool:
+    """Whether ``char`` is one Han ideograph."""
+    return _HAN_CHAR.fullmatch(char) is not None
+
+
+def is_cjk(char: str) -> bool:
+    """Whether ``char`` is one character of Chinese text (see ``CJK``)."""
+    return _CJK_CHAR.fullmatch(char) is not None
+
 
 # Never at the start of a line (GB/T 15834 and common 禁则): closing punctuation.
 CLOSING = set("，。、；：？！”’）》」』】〕〉…—,.;:?!)]}")

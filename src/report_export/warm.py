@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
 from .build import BuildRequest, Progress, by_cost, read_request, render, split_options
-from .registry import load_exporter
+from .exporters import load_exporter
 
 if TYPE_CHECKING:
     from types import TracebackType

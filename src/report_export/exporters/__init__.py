@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from ..errors import ReportExportError
 from ..model import Document
+from ..registry import entry_point, load_class
 from ..theme import Theme
 
 
@@ -58,6 +59,17 @@ class Exporter(ABC, Generic[OptionsT]):
                 raise ReportExportError(f"{cls.name}: unknown option {key!r} (known: {names})")
             values[field.name] = _convert(cls.name, key, text, _field_type(cls.options_type, field))
         return typing.cast(OptionsT, cls.options_type(**values))
+
+
+def load_exporter(name: str) -> type[Exporter[object]]:
+    """The exporter class registered as ``name``; loading imports only that format's module."""
+    point = entry_point(name)
+    exporter: type[Exporter[object]] = load_class(point, Exporter, "an Exporter class")
+    if exporter.name != name:
+        raise ReportExportError(
+            f"entry point {name!r} loads an exporter named {exporter.name!r} ({point.value})"
+        )
+    return exporter
 
 
 def _field_type(options_type: type, field: dataclasses.Field[Any]) -> Any:

@@ -19,12 +19,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any
 
 from .. import layout_engine
-from ..css import css_font_stack, css_string, fill_template, heading_tokens
+from ..assets import asset_roots, media_type, read_image, resolve_url
+from ..css import color_tokens, css_font_stack, css_string, fill_template, heading_tokens
 from ..errors import ReportExportError
-from ..fetch import asset_roots, image_type, media_type, resolve_asset, resolve_url
 from ..fonts import TextRun, check_coverage
 from ..html import HtmlRenderer, footnote_id, heading_tag, html_page
 from ..model import (
@@ -33,17 +33,18 @@ from ..model import (
     BulletList,
     Code,
     Document,
+    FootnoteRef,
     Heading,
     Image,
-    Inline,
     OrderedList,
     Paragraph,
     Table,
     ThematicBreak,
-    inline_text,
+    heading_label,
 )
 from ..reproducible import build_timestamp
-from ..theme import STYLES_DIR, Theme
+from ..resources import styles_dir
+from ..theme import Theme
 from ..typography import balanced_lines, display_width
 from . import Exporter
 
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
-PRINT_CSS = STYLES_DIR / "print.css"
+PRINT_CSS = styles_dir() / "print.css"
 """The print stylesheet template, filled from the theme's tokens."""
 
 FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
@@ -149,13 +150,14 @@ def print_css(theme: Theme) -> str:
         "paragraph_spacing": _pt(theme.text.paragraph_spacing_pt),
         "align": theme.text.align,
         "title_size": _pt(theme.headings.title_size_pt),
-        "title_space_after": _pt(theme.headings.title_size_pt * 1.5),
+        "title_space_after": _pt(theme.title_space_after_pt),
         "author_size": _pt(size),
-        # 五号 and 小五 beside a 小四 body: table and caption text, footnotes.
-        "small_size": _pt(size * 0.875),
-        "note_size": _pt(size * 0.75),
-        "block_space": _pt(max(theme.text.paragraph_spacing_pt, size * 0.6)),
+        "small_size": _pt(theme.small_size_pt),
+        "note_size": _pt(theme.note_size_pt),
+        "chrome_size": _pt(theme.chrome_size_pt),
+        "block_space": _pt(theme.block_space_pt),
         **heading_tokens(theme, _pt),
+        **color_tokens(theme),
     }
     return fill_template(PRINT_CSS, tokens)
 
@@ -168,101 +170,88 @@ class PrintHtmlRenderer(HtmlRenderer):
     of its page) and images inlined as data: URIs, so the renderer reads no file itself."""
 
     def __init__(self, document: Document, theme: Theme, roots: Sequence[Path]) -> None:
-        super().__init__(document)
+        super().__init__(document, image_href=self.data_uri)
         self.theme = theme
         self.roots = tuple(roots)
-        self.in_note = False
 
-    def title_block(self) -> str:
-        meta = self.document.meta
+    def data_uri(self, src: str) -> str:
+        """An image file as a data: URI, read from under the roots only."""
+        image = read_image(self.document, src, self.roots)
+        return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
+
+    def title(self) -> str:
         lines = balanced_lines(
-            meta.title, self.theme.text_width_pt / self.theme.headings.title_size_pt
+            self.document.meta.title, self.theme.text_width_pt / self.theme.headings.title_size_pt
         )
-        title = "<br/>".join(escape(line) for line in lines)
-        author = f'\n<p class="author">{escape(meta.author)}</p>' if meta.author else ""
-        return f'<header class="title-block">\n<h1 class="title">{title}</h1>{author}\n</header>'
+        return "<br/>".join(escape(line) for line in lines)
 
-    def block(self, block: Block) -> str:
-        if isinstance(block, Image):
-            return f"<figure>\n{self.image(block)}{self.caption(block, 'figcaption')}\n</figure>"
-        if isinstance(block, Heading):
-            # The outline entry is the heading's text alone: by default it would also hold
-            # the number of a footnote called in the heading.
-            tag = heading_tag(block.level)
-            label = " ".join(inline_text(block.children).split())
-            return (
-                f'<{tag} id="{block.id}" data-label="{escape(label)}">'
-                f"{self.inlines(block.children)}</{tag}>"
-            )
-        return super().block(block)
+    def heading(self, heading: Heading) -> str:
+        # The outline entry is the heading's text alone: by default it would also hold
+        # the number of a footnote called in the heading.
+        tag = heading_tag(heading.level)
+        return (
+            f'<{tag} id="{heading.id}" data-label="{escape(heading_label(heading))}">'
+            f"{self.inlines(heading.children)}</{tag}>"
+        )
 
     def image(self, image: Image) -> str:
-        path = resolve_asset(self.document, image.src, self.roots)
-        kind = image_type(image.src, path)
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f'<img src="data:{kind};base64,{data}" alt="{escape(image.alt)}"/>'
+        return f"<figure>\n{self.img(image)}{self.caption(image, 'figcaption')}\n</figure>"
 
     def caption(self, image: Image, tag: str) -> str:
         return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""
 
-    def inline(self, inline: Inline) -> str:
-        if (
-            isinstance(inline, Code)
-            and display_width(inline.text) <= self.theme.page.chars_per_line
-        ):
+    def code(self, code: Code) -> str:
+        if display_width(code.text) <= self.theme.page.chars_per_line:
             # Short code stays on one line: justification would stretch its spaces.
-            return f'<code class="unbroken">{escape(inline.text, quote=False)}</code>'
-        return super().inline(inline)
+            return f'<code class="unbroken">{escape(code.text, quote=False)}</code>'
+        return super().code(code)
 
-    def footnote_ref(self, label: str) -> str:
-        number = self.numbers[label]
-        if self.in_note or label in self.referenced:
-            # A second call of a note, or a call inside a note: the number, linked to the note.
-            href = escape("#" + footnote_id(label))
-            return f'<a class="footnote-ref" href="{href}"><sup>{number}</sup></a>'
-        self.referenced.add(label)
-        self.in_note = True
-        try:
-            body = self.note_blocks(self.document.footnote(label).children)
-        finally:
-            self.in_note = False
+    def footnote_ref(self, ref: FootnoteRef) -> str:
+        if ref.label in self.referenced:
+            return self.note_link(ref.label)
+        self.referenced.add(ref.label)
+        notes = PrintNoteRenderer(self.document, self.theme, self.roots)
+        body = notes.note_blocks(self.document.footnote(ref.label).children)
         return (
-            f'<span class="footnote" id="{footnote_id(label)}" data-n="{number}" role="note">'
-            f"{body}</span>"
+            f'<span class="footnote" id="{footnote_id(ref.label)}"'
+            f' data-n="{self.numbers[ref.label]}" role="note">{body}</span>'
         )
 
-    def note_block(self, block: Block) -> str:
-        """A block of a footnote as phrasing content: a note sits inside a sentence, where a
-        <p> or <ul> would end the paragraph around it."""
-        match block:
-            case Paragraph(children=children):
-                return f'<span class="fn-p">{self.inlines(children)}</span>'
-            case Heading(children=children):
-                return f'<span class="fn-heading">{self.inlines(children)}</span>'
-            case BulletList(items=items):
-                return self.note_list(items, lambda _: "•")
-            case OrderedList(items=items, start=start):
-                return self.note_list(items, lambda n: f"{start + n}.")
-            case BlockQuote(children=children):
-                inner = "".join(self.note_block(child) for child in children)
-                return f'<span class="fn-quote">{inner}</span>'
-            case Table(header=header, rows=rows):
-                body = "".join(
-                    '<span class="fn-tr">'
-                    + "".join(
-                        f'<span class="fn-td">{self.inlines(cell.children)}</span>' for cell in row
-                    )
-                    + "</span>"
-                    for row in (header, *rows)
-                )
-                return f'<span class="fn-table">{body}</span>'
-            case Image() as image:
-                inner = self.image(image) + self.caption(image, "span")
-                return f'<span class="fn-figure">{inner}</span>'
-            case ThematicBreak():
-                return '<span class="fn-hr"></span>'
-            case _:
-                assert_never(block)
+    def note_link(self, label: str) -> str:
+        """A second call of a note, or a call inside a note: the number, linked to the note."""
+        href = escape("#" + footnote_id(label))
+        return f'<a class="footnote-ref" href="{href}"><sup>{self.numbers[label]}</sup></a>'
+
+
+class PrintNoteRenderer(PrintHtmlRenderer):
+    """The blocks of a footnote as phrasing content: a note sits inside a sentence, where a
+    <p> or <ul> would end the paragraph around it."""
+
+    def footnote_ref(self, ref: FootnoteRef) -> str:
+        return self.note_link(ref.label)
+
+    def blocks(self, blocks: Sequence[Block]) -> str:
+        return "".join(self.block(block) for block in blocks)
+
+    def note_blocks(self, blocks: tuple[Block, ...]) -> str:
+        """Blocks of a note or of a list item in one: a first paragraph runs on from the
+        number or marker before it, the rest stack below."""
+        first = ""
+        if blocks and isinstance(blocks[0], Paragraph):
+            first, blocks = self.inlines(blocks[0].children), blocks[1:]
+        return first + self.blocks(blocks)
+
+    def paragraph(self, paragraph: Paragraph) -> str:
+        return f'<span class="fn-p">{self.inlines(paragraph.children)}</span>'
+
+    def heading(self, heading: Heading) -> str:
+        return f'<span class="fn-heading">{self.inlines(heading.children)}</span>'
+
+    def bullet_list(self, bullets: BulletList) -> str:
+        return self.note_list(bullets.items, lambda _: "•")
+
+    def ordered_list(self, numbered: OrderedList) -> str:
+        return self.note_list(numbered.items, lambda n: f"{numbered.start + n}.")
 
     def note_list(self, items: tuple[tuple[Block, ...], ...], marker: Callable[[int], str]) -> str:
         rendered = "".join(
@@ -271,13 +260,23 @@ class PrintHtmlRenderer(HtmlRenderer):
         )
         return f'<span class="fn-list">{rendered}</span>'
 
-    def note_blocks(self, blocks: tuple[Block, ...]) -> str:
-        """Blocks of a note or of a list item in one: a first paragraph runs on from the
-        number or marker before it, the rest stack below."""
-        first = ""
-        if blocks and isinstance(blocks[0], Paragraph):
-            first, blocks = self.inlines(blocks[0].children), blocks[1:]
-        return first + "".join(self.note_block(block) for block in blocks)
+    def block_quote(self, quote: BlockQuote) -> str:
+        return f'<span class="fn-quote">{self.blocks(quote.children)}</span>'
+
+    def table(self, table: Table) -> str:
+        body = "".join(
+            '<span class="fn-tr">'
+            + "".join(f'<span class="fn-td">{self.inlines(cell.children)}</span>' for cell in row)
+            + "</span>"
+            for row in (table.header, *table.rows)
+        )
+        return f'<span class="fn-table">{body}</span>'
+
+    def image(self, image: Image) -> str:
+        return f'<span class="fn-figure">{self.img(image)}{self.caption(image, "span")}</span>'
+
+    def thematic_break(self, _: ThematicBreak) -> str:
+        return '<span class="fn-hr"></span>'
 
 
 def render_html(document: Document, theme: Theme, roots: Sequence[Path]) -> str:

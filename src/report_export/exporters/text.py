@@ -43,15 +43,15 @@ class TextExporter(Exporter[TextOptions]):
     options_type = TextOptions
 
     def render(self, document: Document, theme: Theme, options: TextOptions) -> bytes:
-        notes = {note.label: i for i, note in enumerate(document.footnotes, start=1)}
-        writer = _TextWriter(options.wrap, lambda label: f"[{notes[label]}]")
+        numbers = document.footnote_numbers()
+        writer = _TextWriter(options.wrap, lambda label: f"[{numbers[label]}]")
         parts = [writer.lines(document.meta.title, "")]
         parts += [writer.block(block, "") for block in document.blocks]
         if document.footnotes:
             parts.append("注释")
-            for number, note in enumerate(document.footnotes, start=1):
+            for note in document.footnotes:
                 body = "\n\n".join(writer.block(block, "    ") for block in note.children)
-                parts.append(f"[{number}] " + body.removeprefix("    "))
+                parts.append(f"[{numbers[note.label]}] " + body.removeprefix("    "))
         text = "\n\n".join(part for part in parts if part) + "\n"
         return unicodedata.normalize("NFC", text).encode("utf-8")
 

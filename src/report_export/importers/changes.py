@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-Kind = Literal["chrome", "join", "structure", "punctuation", "spun word", "quote"]
+Kind = Literal["chrome", "page", "join", "structure", "punctuation", "spun word", "quote"]
 """What a change or flag is about; the review page labels and colours them by kind."""
 
 KINDS: tuple[Kind, ...] = get_args(Kind)
@@ -123,6 +123,30 @@ class BodyLine:
     def heading(self) -> bool:
         """Is the line a heading (``# …``)?"""
         return self.content > 0
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """One line of a text, with where it starts and ends (without its newline)."""
+
+    start: int
+    end: int
+    text: str
+
+    @property
+    def content(self) -> str:
+        """The line without the spaces around it."""
+        return self.text.strip()
+
+
+def text_lines(text: str) -> list[TextLine]:
+    """Every line of ``text`` (split at newlines), with its offsets."""
+    out: list[TextLine] = []
+    at = 0
+    for raw in text.split("\n"):
+        out.append(TextLine(at, at + len(raw), raw))
+        at += len(raw) + 1
+    return out
 
 
 def heading_marks(line: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..typography import HAN, is_cjk, is_han
 from .changes import Change, Flag, Stage, body_lines, change
 
 _FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
@@ -19,22 +20,8 @@ _SENTENCE_END = "。！？"
 # Words that want a noun after them: a comma right after one cuts a phrase ("多种,方式").
 _DETERMINERS = ("多种", "各种", "一种", "多项", "各项", "多类", "各类", "诸多")
 _DELIMITERS = "，,、。；;：:！？!?“”"
-_LIST_ITEM = re.compile(r"[\u4e00-\u9fff]{1,4}")
-_LIST_END = re.compile(r"[\u4e00-\u9fff]{1,4}?等")
-
-
-def is_cjk(char: str) -> bool:
-    """Chinese text, or the full-width punctuation that goes with it."""
-    if not char:
-        return False
-    code = ord(char)
-    return (
-        0x3400 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0x3000 <= code <= 0x303F
-        or 0xFF00 <= code <= 0xFFEF
-        or char in "“”‘’…—·"
-    )
+_LIST_ITEM = re.compile(f"[{HAN}]{{1,4}}")
+_LIST_END = re.compile(f"[{HAN}]{{1,4}}?等")
 
 
 def normalize_punctuation(text: str) -> Stage:
@@ -75,13 +62,13 @@ def _line(
                 edit(index, "，", "half-width comma in Chinese text")
         elif char in ";:?!" and near_cjk:
             edit(index, _FULL_WIDTH[char], "half-width mark in Chinese text")
-        elif char == "-" and _is_han(before) and _is_han(after):
+        elif char == "-" and is_han(before) and is_han(after):
             edit(index, "", "stray hyphen between Chinese characters")
         elif char == "." and (before in _SENTENCE_END or (before == "." and index - 1 in edits)):
             edit(index, "", f"stray mark after “{before}”" if before != "." else "stray mark")
-        elif char == "." and index == last and not heading and _is_han(before):
+        elif char == "." and index == last and not heading and is_han(before):
             edit(index, "。", "half-width full stop ending a paragraph")
-        elif char == "." and _is_han(before) and _is_han(after):
+        elif char == "." and is_han(before) and is_han(after):
             flags.append(
                 Flag(
                     "punctuation",
@@ -131,7 +118,3 @@ def _in_list(content: str, index: int) -> bool:
     if end < len(rest) and rest[end] == "、" and _LIST_ITEM.fullmatch(following):
         return True
     return bool(_LIST_END.match(following))
-
-
-def _is_han(char: str) -> bool:
-    return bool(char) and ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff")

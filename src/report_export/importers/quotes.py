@@ -2,10 +2,11 @@
 
 The copy keeps every “ and drops every ”. Where a quotation ends is often plain: a quoted term
 before 的/和/与/等 (“三位一体”的联席会议制度), the first of two terms joined by 和/与 (“做什么”和
-“怎么做”, the second then as long as the first), a short quotation before the sentence's
-punctuation (“马路游击队”。), a comma the lost quote left behind (促进各项工作”的目标), or a term
-the document quotes elsewhere. Everything else is flagged with the readings the rules suggest:
-(“五联模式。 could be “五联”模式 or “五联模式”; the reviewer knows which).
+“怎么做”, the second then as long as the first), a comma the lost quote left behind (促进各项
+工作”的目标), or a term the document quotes elsewhere. Everything else is flagged with the
+readings the rules suggest: (“五联模式。 could be “五联”模式 or “五联模式”; “订单式培养， could be
+“订单式”培养 or “订单式培养”: the reviewer knows which). A rule that could place a ” wrong is no
+rule here: a flag costs the reviewer a glance, a wrong ” a careful reader's trust.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ _FUNCTION_WORD = re.compile(
 _QUANTITY = re.compile(r"\d|[一二两三四五六七八九十百千几多]+[个条项次种座辆名家位件批台套处]")
 _MAX_TERM = 8
 _MAX_LIST = 24
+_MAX_ITEM = 6
+_MAX_SIDE_BY_SIDE = 12
+# The verbs that give a thing its name: what follows them, quoted, is the name.
+_NAMING = re.compile(r"(?:称为|贬为|誉为|叫做|简称|号称|所谓|称作|称之为|即为|名为)\Z")
 _MAX_PASSES = 4
 # Nouns that follow a quoted name: “五联”模式, “牢骚角”现象, “双结对”活动. A quotation ending in one
 # may have ended before it, so the rules never close after one without asking.
@@ -160,6 +165,9 @@ def _known_term(segment: str, lexicon: set[str]) -> int | None:
     for term in sorted(lexicon, key=len, reverse=True):
         if term and segment.startswith(term):
             after = segment[len(term) : len(term) + 1]
+            # “一位一码、一码通停: the known term may be the first item of a quoted list.
+            if after == "、":
+                continue
             if len(term) >= 4 or not after or after in _AFTER_TERM:
                 return len(term)
     return None
@@ -171,10 +179,30 @@ def _local(line: str, segment: str, quote: _Quote, previous: _Quote | None) -> _
     trace = re.search(r"，(?=[的地])", segment)
     if trace and trace.start() >= 2 and trace.start() < sentence_end:
         return _Reading(trace.start(), True, "the comma before 的 was the lost ”")
-    # The first of two terms: “做什么和“怎么做.
+    # Two quotations in a list: “甲、“乙”, “甲，“乙”: the first ends at the mark before the next.
+    # (Without the mark it may end anywhere: “党务工作”不等同于“党的工作”.)
+    if quote.window < len(line) and segment.endswith(("、", "，")):
+        term = segment[:-1]
+        if (
+            1 <= len(term) <= _MAX_SIDE_BY_SIDE
+            and _first(term, _STOPS + "、") == len(term)
+            and not _head_split(segment, len(term))
+        ):
+            rule = f"the first of two quoted items, up to the {segment[-1]} before the next"
+            return _Reading(len(term), rule=rule)
+    # A quotation that runs to the end of a heading: ### 2.推行“一位一码”.
+    if (
+        line.startswith("#")
+        and quote.window == len(line)
+        and _first(segment, _STOPS) == len(segment)
+        and 1 <= len(segment) <= _MAX_SIDE_BY_SIDE
+        and not _head_split(segment, len(segment))
+    ):
+        return _Reading(len(segment), rule="a quotation that runs to the end of a heading")
+    # The first of two terms: “做什么和“怎么做, “管与“办.
     if (
         quote.window < len(line)
-        and len(segment) >= 3
+        and len(segment) >= 2
         and segment[-1] in _CONJUNCTIONS
         and _first(segment[:-1], _STOPS) == len(segment) - 1
         and len(segment) - 1 <= 12
@@ -196,7 +224,7 @@ def _local(line: str, segment: str, quote: _Quote, previous: _Quote | None) -> _
         term_end = function
         head = segment[:function]
         if not re.search("[，：]", head):
-            term_ok = len(head) <= _MAX_TERM or ("、" in head and len(head) <= _MAX_LIST)
+            term_ok = len(head) <= _MAX_TERM or _short_list(head)
         else:
             term_ok = _parallel(head)
     stop_end = stop if 2 <= stop < len(segment) and stop <= function else None
@@ -217,10 +245,14 @@ def _local(line: str, segment: str, quote: _Quote, previous: _Quote | None) -> _
         if quantity:  # “定制公交线路4条: a count is never the end of a quoted name
             before = quantity.start()
             return _Reading(readings=_unique([*_head_split(segment, before), before, stop_end]))
-        split = _head_split(segment, stop_end)
-        if not split and stop_end <= _MAX_TERM:
-            return _Reading(stop_end, rule=f"a short quotation before {segment[stop_end]}")
-        return _Reading(readings=_unique([*split, stop_end]))
+        # A name, after the verb that names it, up to the sentence's end: 贬为“马路游击队”。
+        naming = _NAMING.search(line, 0, quote.at)
+        if naming and segment[stop_end] in _SENTENCE_END and stop_end <= _MAX_TERM:
+            rule = f"a name after {naming.group()}, up to the sentence's end"
+            return _Reading(stop_end, rule=rule)
+        # Otherwise the quotation may end before the sentence's punctuation, or a word after it
+        # may (“订单式”培养，; “停车难”治理成果。): never sure, a reading to suggest.
+        return _Reading(readings=_unique([*_head_split(segment, stop_end), stop_end]))
     readings: list[int | None] = []
     if stop_end is not None:
         readings += _head_split(segment, stop_end)
@@ -228,6 +260,17 @@ def _local(line: str, segment: str, quote: _Quote, previous: _Quote | None) -> _
         readings += [_parallel_split(segment[:term_end]), term_end]
     readings.append(stop_end)
     return _Reading(readings=_unique(readings))
+
+
+def _short_list(head: str) -> bool:
+    """A quoted 、 list of short items: “建得起、用不上”的 (not “长者食堂普遍面临成本高、收费低的,
+    where the quotation is the first words only)."""
+    items = head.split("、")
+    return (
+        len(items) >= 2
+        and len(head) <= _MAX_LIST
+        and all(1 <= len(item) <= _MAX_ITEM for item in items)
+    )
 
 
 def _function_word(segment: str) -> int:

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ReportExportError
-from ..theme import STYLES_DIR
+from ..resources import styles_dir
 from .changes import KINDS, Kind
-from .scraped import ImportResult, LocatedChange, LocatedFlag
+from .result import ImportResult, LocatedChange, LocatedFlag
 
 _LABELS: dict[Kind, str] = {
     "chrome": "chrome 网站框架",
+    "page": "page 页面装饰",
     "join": "join 块拼接",
     "structure": "structure 结构",
     "punctuation": "punctuation 标点",
@@ -33,7 +34,7 @@ _LABELS: dict[Kind, str] = {
 # The kinds whose labels are many and small: shown only on request, coloured always.
 _QUIET: frozenset[Kind] = frozenset(("structure", "punctuation"))
 
-REVIEW_CSS = STYLES_DIR / "review.css"
+REVIEW_CSS = styles_dir() / "review.css"
 """The page's stylesheet, copied into the page when it is written."""
 # What would make the page fetch something, or end its <style> early.
 _NOT_SELF_CONTAINED = re.compile(r"@import|url\(|</style", re.IGNORECASE)
@@ -80,6 +81,7 @@ def render_review(result: ImportResult, output_name: str) -> str:
         '<input type="checkbox" id="hide-chrome" hidden>',
         "<main>",
         _legend(counts),
+        _stages(result),
         _flag_list(result, flags),
         "<h2>Side by side 对照</h2>",
         _side_by_side(result, numbered, flags),
@@ -110,6 +112,19 @@ def review_css(path: Path = REVIEW_CSS) -> str:
             path,
         )
     return css
+
+
+def _stages(result: ImportResult) -> str:
+    """The stages the copy went through, in order, each with its changes and flags."""
+    changes = Counter(item.stage for item in result.changes)
+    flags = Counter(item.stage for item in result.flags)
+    items = "".join(
+        f"<li><b>{_e(name)}</b> {changes[name]} changes"
+        + (f", {flags[name]} flags" if flags[name] else "")
+        + "</li>"
+        for name in result.stages
+    )
+    return f'<ol class="stages" title="the import\'s stages, in order">{items}</ol>'
 
 
 def _legend(counts: Counter[Kind]) -> str:
@@ -155,7 +170,7 @@ def _side_by_side(
     result_notes = [
         _Note(*c.result, _css(c.kind), n, _title(c), c.kind, c.kind)
         for n, c in numbered
-        if not (c.kind == "chrome" and c.result[0] == c.result[1])
+        if not (c.kind in ("chrome", "page") and c.result[0] == c.result[1])
     ]
     for number, flag in flags:
         title = f"⚑{number} {flag.message}: {flag.suggestion}"
@@ -289,13 +304,18 @@ def _tag_html(note: _Note) -> str:
 def _change_tables(result: ImportResult, numbered: list[tuple[int, LocatedChange]]) -> str:
     groups: list[tuple[str, tuple[Kind, ...], bool]] = [
         ("Spun words and quotes 替换词与引号", ("spun word", "quote"), True),
-        ("Site chrome and chunk joins 网站框架与块拼接", ("chrome", "join"), False),
+        (
+            "Site chrome, page furniture and joins 网站框架、页面装饰与拼接",
+            ("chrome", "page", "join"),
+            False,
+        ),
         ("Structure and punctuation 结构与标点", ("structure", "punctuation"), False),
     ]
     out = ["<h2>All changes 全部改动</h2>"]
     for title, kinds, open_ in groups:
         rows = [
-            f'<tr><td>{n}</td><td><span class="chip {_css(c.kind)}">{_e(c.kind)}</span></td>'
+            f"<tr><td>{n}</td><td>{_e(c.stage)}</td>"
+            f'<td><span class="chip {_css(c.kind)}">{_e(c.kind)}</span></td>'
             f"<td>{_show(c.before)}</td><td>{_show(c.after)}</td><td>{_e(c.note)}</td>"
             f"<td>{_e(_around(result.body, c.result))}</td></tr>"
             for n, c in numbered
@@ -303,8 +323,9 @@ def _change_tables(result: ImportResult, numbered: list[tuple[int, LocatedChange
         ]
         out.append(
             f"<details{' open' if open_ else ''}><summary>{_e(title)} ({len(rows)})</summary>"
-            '<table class="list"><tr><th>#</th><th>kind</th><th>before</th><th>after</th>'
-            f"<th>why</th><th>in the result</th></tr>{''.join(rows)}</table></details>"
+            '<table class="list"><tr><th>#</th><th>stage</th><th>kind</th><th>before</th>'
+            "<th>after</th><th>why</th><th>in the result</th></tr>"
+            f"{''.join(rows)}</table></details>"
         )
     return "\n".join(out)
 
@@ -325,7 +346,7 @@ def _show(text: str) -> str:
 
 
 def _title(item: LocatedChange) -> str:
-    return f"{item.kind}: “{item.before}” → “{item.after}” — {item.note}"
+    return f"{item.stage} · {item.kind}: “{item.before}” → “{item.after}” — {item.note}"
 
 
 def _css(kind: Kind) -> str:

@@ -1,7 +1,5 @@
 """Import a scraped document-site copy into a canonical Markdown source.
 
-    report-export import SCRAPED -o SOURCE.md [--review REVIEW.html] [--force]
-
 The pipeline is six small pure stages, each text -> ``Stage`` (its output, its changes, its
 flags): chrome -> chunks -> structure -> punctuation -> spun words -> quotes, then a last one that
 escapes what Markdown would read as syntax. Every change and flag is located both in the scraped
@@ -13,96 +11,110 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
 from ..errors import ReportExportError
-from ..output import write_atomic
-from ..reader import read_text, read_utf8
-from .changes import KINDS, Kind, PositionMap, Stage, StageError, body_lines, change, heading_marks
-from .chrome import ProvenanceValue, strip_chrome
+from ..reader import read_utf8
+from .changes import PositionMap, Stage, StageError, body_lines, change, heading_marks
+from .chrome import Chrome, Layout, ProvenanceValue, strip_chrome
 from .chunks import join_chunks
+from .layout import drop_banners, drop_page_markers, drop_running_titles, join_hard_wraps
+from .pdf import drop_watermark, read_text_layer
 from .punctuation import normalize_punctuation
 from .quotes import restore_quotes
+from .result import ImportResult, LocatedChange, LocatedFlag
+from .sites import Site, detect_site, load_site
 from .spun_words import Table, load_table, repair_spun_words
 from .structure import rebuild_structure
 
 _CONTEXT = 12
+_FRONT_MATTER = re.compile(r"---\n(?:.*\n)*?---\n")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_MIN_HAN = 10
+_PDF_MAGIC = b"%PDF-"
 
 
-@dataclass(frozen=True, slots=True)
-class LocatedChange:
-    """A change, with where it is in the scraped text and in the imported body."""
+def import_scraped(
+    text: str, path: Path, table: Table | None = None, site: str | None = None
+) -> ImportResult:
+    """Run the pipeline over the scraped ``text`` (read from ``path``, named in errors).
 
-    kind: Kind
-    stage: str
-    before: str
-    after: str
-    note: str
-    source: tuple[int, int]
-    result: tuple[int, int]
-
-
-@dataclass(frozen=True, slots=True)
-class LocatedFlag:
-    """A flag, with where it is in the scraped text and in the imported body."""
-
-    kind: Kind
-    stage: str
-    message: str
-    suggestion: str
-    source: tuple[int, int]
-    result: tuple[int, int]
-    context: str
-    """The imported text around the spot, the spot itself between 【 and 】."""
+    ``site`` names the site profile to use; by default the one the copy's text points to.
+    """
+    scraped = _normalized(text)
+    _check_text(scraped, path)
+    profile = load_site(site) if site else detect_site(scraped)
+    with _clashes_reported(path):
+        chrome = strip_chrome(scraped, profile)
+        return _run_stages(scraped, path, table, profile, [chrome.stage], chrome.layout, chrome)
 
 
-@dataclass(frozen=True, slots=True)
-class ImportResult:
-    """A finished import: the Markdown source, and every change and flag that made it."""
-
-    path: Path
-    scraped: str
-    """The scraped text as read (BOM dropped, line ends and Unicode normalized)."""
-    title: str
-    provenance: tuple[tuple[str, ProvenanceValue], ...]
-    front_matter: str
-    body: str
-    changes: tuple[LocatedChange, ...]
-    flags: tuple[LocatedFlag, ...]
-    blocks: tuple[tuple[tuple[int, int], tuple[int, int]], ...]
-    """Each body block (heading or paragraph): its span in the scraped text and in the body.
-    The scraped spans follow each other; what lies before the first is the site's header."""
-
-    @property
-    def markdown(self) -> str:
-        """The whole source file: front matter, a blank line, the body."""
-        return f"{self.front_matter}\n{self.body}\n"
+def import_pdf(
+    data: bytes, path: Path, table: Table | None = None, site: str | None = None
+) -> ImportResult:
+    """Run the pipeline over a preview PDF's text layer (``data``, read from ``path``)."""
+    layer = read_text_layer(data, path)
+    scraped = _normalized(layer.text)
+    _check_text(scraped, path)
+    profile = load_site(site) if site else detect_site(scraped)
+    with _clashes_reported(path):
+        furniture = drop_watermark(scraped, layer, profile)
+        return _run_stages(scraped, path, table, profile, [furniture], "lines", None)
 
 
-def import_scraped(text: str, path: Path, table: Table | None = None) -> ImportResult:
-    """Run the pipeline over the scraped ``text`` (read from ``path``, named in errors)."""
+def _normalized(text: str) -> str:
     scraped = unicodedata.normalize("NFC", text.removeprefix("\ufeff")).replace("\r\n", "\n")
-    scraped = scraped.replace("\r", "\n")
+    return scraped.replace("\r", "\n")
+
+
+def _check_text(text: str, path: Path) -> None:
+    """A copy that holds Chinese prose is imported whatever its layout; anything else is not."""
+    if not text.strip():
+        raise ReportExportError("nothing to import: the file holds no text", path)
+    if _FRONT_MATTER.match(text):
+        raise ReportExportError(
+            "already a Markdown source (it opens with YAML front matter): nothing to import", path
+        )
+    if len(_HAN.findall(text)) < _MIN_HAN:
+        raise ReportExportError("not a copy of a Chinese document: it holds no Chinese prose", path)
+
+
+@contextmanager
+def _clashes_reported(path: Path) -> Iterator[None]:
+    """A stage whose edits do not fit its input is a bug; still one line for the user."""
     try:
-        return _run_stages(scraped, path, table)
+        yield
     except StageError as err:
-        # A stage whose edits do not fit its input is a bug; still one line for the user.
         raise ReportExportError(
             f"cannot import this copy: the importer's own edits clash ({err}); please report it",
             path,
         ) from err
 
 
-def _run_stages(scraped: str, path: Path, table: Table | None) -> ImportResult:
-    chrome = strip_chrome(scraped, path)
-    chunks = join_chunks(chrome.stage.text)
-    if not chunks.text.strip():
-        raise ReportExportError("not a scraped document-site copy: the chunks hold no text", path)
-    structure = rebuild_structure(chunks.text, chrome.site_title, path)
+def _run_stages(
+    scraped: str,
+    path: Path,
+    table: Table | None,
+    site: Site,
+    stages: list[Stage],
+    layout: Layout,
+    chrome: Chrome | None,
+) -> ImportResult:
+    if layout == "chunks":
+        stages.append(join_chunks(stages[-1].text))
+    else:
+        stages.append(drop_banners(stages[-1].text, site))
+        stages.append(drop_running_titles(stages[-1].text, site))
+        stages.append(drop_page_markers(stages[-1].text, site))
+        stages.append(join_hard_wraps(stages[-1].text))
+    if not stages[-1].text.strip():
+        raise ReportExportError("the copy holds no text of the document", path)
+    site_title = chrome.site_title if chrome else ""
+    structure = rebuild_structure(stages[-1].text, site_title, path)
     if "\n\n" not in structure.text:
         raise ReportExportError("the copy holds a title but no text", path)
     punctuation = normalize_punctuation(structure.text)
@@ -110,53 +122,33 @@ def _run_stages(scraped: str, path: Path, table: Table | None) -> ImportResult:
     quotes = restore_quotes(spun.text)
     title = quotes.text.split("\n", 1)[0]
     markdown = finish_markdown(quotes.text)
-    stages = (chrome.stage, chunks, structure, punctuation, spun, quotes, markdown)
+    stages += [structure, punctuation, spun, quotes, markdown]
+    provenance = chrome.provenance if chrome else (("site", site.site),) if site.site else ()
     return ImportResult(
         path=path,
         scraped=scraped,
         title=title,
-        provenance=chrome.provenance,
-        front_matter=front_matter(title, chrome.provenance),
+        provenance=provenance,
+        front_matter=front_matter(title, provenance),
         body=markdown.text,
-        changes=tuple(_locate_changes(stages)),
-        flags=tuple(_locate_flags(stages)),
-        blocks=_locate_blocks(stages),
+        changes=tuple(_locate_changes(tuple(stages))),
+        flags=tuple(_locate_flags(tuple(stages))),
+        stages=tuple(stage.name for stage in stages),
+        blocks=_locate_blocks(tuple(stages)),
     )
 
 
-def import_file(path: Path) -> ImportResult:
-    """Read the scraped copy at ``path`` and import it."""
+def import_file(path: Path, site: str | None = None) -> ImportResult:
+    """Read the scraped copy (a text file or a preview PDF) at ``path`` and import it."""
+    try:
+        with path.open("rb") as handle:
+            is_pdf = handle.read(len(_PDF_MAGIC)) == _PDF_MAGIC
+    except OSError:
+        is_pdf = False  # read_utf8 says why the file cannot be read
+    if is_pdf:
+        return import_pdf(path.read_bytes(), path, site=site)
     text = read_utf8(path, "not a scraped copy: not valid UTF-8 text")
-    return import_scraped(text, path)
-
-
-def run_import(scraped: Path, output: Path, review: Path | None, force: bool) -> list[str]:
-    """The ``import`` command: write the source (and the review page); the lines to print."""
-    targets = [output] + ([review] if review is not None else [])
-    if review is not None and review.resolve() == output.resolve():
-        raise ReportExportError("the review page and the source cannot be the same file", review)
-    for target in targets:
-        if target.resolve() == scraped.resolve():
-            raise ReportExportError("refusing to write over the scraped copy", target)
-        if target.exists() and not force:
-            raise ReportExportError("exists; pass --force to overwrite it", target)
-    result = import_file(scraped)
-    # The source must read back: an import that the reader refuses is a bug, not an output.
-    read_text(result.markdown, output)
-    page = None
-    if review is not None:
-        from .review import render_review  # review imports this module: import it late
-
-        page = render_review(result, output.name)
-    write_atomic(output, result.markdown.encode("utf-8"))
-    lines = [str(output)]
-    if review is not None and page is not None:
-        write_atomic(review, page.encode("utf-8"))
-        lines.append(str(review))
-    counts = Counter(item.kind for item in result.changes)
-    summary = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS if counts[kind])
-    lines.append(f"{len(result.changes)} changes ({summary}); {len(result.flags)} flags to review")
-    return lines
+    return import_scraped(text, path, site=site)
 
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -290,13 +282,4 @@ def _context(text: str, start: int, end: int) -> str:
     return f"{left}【{text[start:end]}】{right}"
 
 
-__all__ = [
-    "ImportResult",
-    "LocatedChange",
-    "LocatedFlag",
-    "finish_markdown",
-    "front_matter",
-    "import_file",
-    "import_scraped",
-    "run_import",
-]
+__all__ = ["finish_markdown", "front_matter", "import_file", "import_pdf", "import_scraped"]

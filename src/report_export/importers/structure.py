@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ReportExportError
 from .changes import Change, Flag, Stage, change
+from .chrome import undecorated
 
 _HAN = "一二三四五六七八九十百零〇"
 
@@ -40,11 +41,6 @@ _TRAILING_CLOSERS = "”’）)》」』"
 # What an unnumbered heading may contain besides words.
 _HEADING_MARKS = re.compile(r"[、“”‘’《》·—\-（）()]")
 _PUNCT_ONLY = re.compile(r"[\s.,;:!?，。；：！？、…—\-]+")
-# What uploaders add to a document's title: "2022年" before it, "(最新版)" after it.
-_YEAR_PREFIX = re.compile(r"(?:19|20)\d{2}\s*年(?:度)?\s*")
-_DECORATION = re.compile(
-    r"\s*[(（【\[](?:最新版?|完整版|精品|精选|优秀|推荐|定稿|终稿|可编辑|word版|Word版|\d+页)[)）】\]]\s*$"
-)
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|(?:19|20)\d{2}[-/.]\d{1,2}(?:[-/.]\d{1,2})?"
 )
@@ -102,7 +98,7 @@ def rebuild_structure(text: str, site_title: str, path: Path | None = None) -> S
             gap = (title.end, body[0].start)
             changes.append(change("structure", text, *gap, "\n\n" + prefix(0), "after the title"))
     else:
-        cleaned = _undecorated(site_title) or site_title
+        cleaned = undecorated(site_title) or site_title
         note = "no title line in the document: the site's title"
         changes.append(
             change("structure", text, 0, body[0].start, f"{cleaned}\n\n{prefix(0)}", note)
@@ -163,7 +159,7 @@ def _title(
     """
     first = segments[0]
     own, site = _squash(first.text), _squash(site_title)
-    if own and own in (site, _squash(_undecorated(site_title))):
+    if own and own in (site, _squash(undecorated(site_title))):
         return first, segments[1:]
     if _looks_like_title(first.text) and len(segments) > 1:
         if site:
@@ -252,11 +248,6 @@ def _ends_sentence(text: str) -> bool:
 def _style(text: str) -> str:
     found = numbering(text)
     return found[0] if found else "no numbering"
-
-
-def _undecorated(site_title: str) -> str:
-    """The site's title without the uploader's year prefix and decoration suffix."""
-    return _DECORATION.sub("", _YEAR_PREFIX.sub("", site_title.strip(), count=1))
 
 
 def _squash(text: str) -> str:

@@ -31,7 +31,9 @@ from ..model import (
     ThematicBreak,
     inline_text,
 )
+from ..registry import VERIFIERS, load_class, registered
 from ..theme import Theme
+from ..typography import CJK
 
 CELL_SEPARATOR = " | "
 """How a verifier joins the cells of a table row into one text."""
@@ -81,6 +83,12 @@ class Verifier(ABC):
     @abstractmethod
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
         """The problems found, most important first; empty when the output holds."""
+
+
+def load_verifier(name: str) -> type[Verifier] | None:
+    """The verifier registered for format ``name``, or None when the format has none."""
+    point = registered(VERIFIERS).get(name)
+    return None if point is None else load_class(point, Verifier, "a Verifier class")
 
 
 # --- what the source says must be there ----------------------------------------------------
@@ -176,8 +184,7 @@ class _Expectations:
 
 # --- text normalisation --------------------------------------------------------------------
 
-_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2014\u2026\u2018\u2019\u201c\u201d"
-_SPACE_IN_CJK = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+_SPACE_IN_CJK = re.compile(f"(?<=[{CJK}]) (?=[{CJK}])")
 _WHITESPACE = re.compile(r"\s+")
 
 

@@ -74,7 +74,7 @@ class _NoteMarks:
     cannot call one footnote twice, so a later reference shows its number as text."""
 
     def __init__(self, document: Document) -> None:
-        self.numbers = {note.label: n for n, note in enumerate(document.footnotes, start=1)}
+        self.numbers = document.footnote_numbers()
         self.seen: set[str] = set()
 
     def __call__(self, label: str) -> str:

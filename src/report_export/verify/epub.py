@@ -52,7 +52,7 @@ class EpubVerifier(Verifier):
                 problems, body, notes = _read(book, document)
         except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError, OSError) as err:
             return [f"not a readable EPUB: {err}"]
-        numbers = {note.label: str(n) for n, note in enumerate(document.footnotes, start=1)}
+        numbers = {label: str(n) for label, n in document.footnote_numbers().items()}
         problems += compare_sequence(expected_body(document, numbers.__getitem__), body)
         problems += compare_sequence(expected_footnotes(document, numbers.__getitem__), notes)
         return problems + _epubcheck(path)

@@ -13,6 +13,7 @@ from pypdf.errors import PdfReadError
 
 from ..model import Document, headings, inline_text
 from ..theme import Theme
+from ..typography import is_cjk
 from . import (
     Expected,
     Found,
@@ -29,7 +30,6 @@ from . import (
 # List markers are drawn apart from their item's text, and pypdf puts them after the page's
 # text: a line that holds nothing but a marker is the list's furniture.
 _MARKER_LINE = re.compile(r"^\s*(?:[•◦▪‣·–-]|\d+[.)]|[a-zA-Z][.)]|[ivxlcIVXLC]+\.)\s*$")
-_CJK_EDGE = re.compile(r"[\u2e80-\u9fff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
 
 
 class PdfVerifier(Verifier):
@@ -44,7 +44,7 @@ class PdfVerifier(Verifier):
             pages = [page.extract_text() or "" for page in reader.pages]
         except (PdfReadError, OSError, ValueError) as err:
             return [f"not a readable PDF: {err}"]
-        numbers = {note.label: str(n) for n, note in enumerate(document.footnotes, start=1)}
+        numbers = {label: str(n) for label, n in document.footnote_numbers().items()}
         # The text comes first in the report: a lost page shows as the paragraph it cut, which
         # says more than the page count it also upsets.
         page_problems: list[str] = []
@@ -128,7 +128,7 @@ def _stream(bodies: list[str]) -> Stream:
     starts: list[int] = []
     for body in bodies:
         page = normalise(body)
-        if text and page and not (_CJK_EDGE.match(text[-1]) and _CJK_EDGE.match(page[0])):
+        if text and page and not (is_cjk(text[-1]) and is_cjk(page[0])):
             text += " "
         starts.append(len(text))
         text += page

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..build import BuildRequest, output_path
+from ..exporters import load_exporter
 from ..reader import read_file
-from ..registry import available_formats, load_exporter, load_verifier
+from ..registry import available_formats
 from ..theme import load_theme
-from . import Report
+from . import Report, load_verifier
 
 
 def verify_outputs(
@@ -18,10 +20,11 @@ def verify_outputs(
     names = list(dict.fromkeys(formats)) or available_formats()
     exporters = [load_exporter(name) for name in names]
     document = read_file(source)
-    theme = load_theme(theme_name)
+    theme = load_theme(theme_name, source.parent)
+    request = BuildRequest(source, out_dir)
     reports = []
     for exporter in exporters:
-        path = out_dir / f"{source.stem}.{exporter.extension}"
+        path = output_path(request, exporter)
         verifier = load_verifier(exporter.name)
         if verifier is None:
             problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)

@@ -32,7 +32,7 @@ class TextVerifier(Verifier):
         if not blocks:
             return ["the file is empty"]
         problems = check_equal("title (first line)", document.meta.title, norm(blocks[0]))
-        notes = {n.label: f"[{i}]" for i, n in enumerate(document.footnotes, start=1)}
+        notes = {label: f"[{n}]" for label, n in document.footnote_numbers().items()}
         body, footnotes = _split_notes(blocks[1:], bool(document.footnotes))
         found = [item for index, block in body for item in _items(block, index)]
         expected = expected_body(document, notes.__getitem__, caption=_caption)

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import docx
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.parser import parse_xml
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import OxmlElement
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.story import StoryPart
 
-from ...model import Document, headings, inline_text
+from ...model import Document, heading_label, headings
 from ...reproducible import build_timestamp, normalize_zip
 from ...theme import Theme
 from ...typography import balanced_lines
@@ -29,7 +30,7 @@ from .. import Exporter
 from . import package, styles
 from .layout import Layout
 from .numbering import Numbering
-from .ooxml import Element, el, field_begin, field_end, paragraph, run, text_runs
+from .ooxml import Element, el, field_begin, field_end, paragraph, ppr, run, text_runs
 from .styles import TOC_LEVELS, toc_style
 from .writer import Context, Scope, StoryWriter
 
@@ -166,8 +167,9 @@ def table_of_contents(document: Document, context: Context) -> list[Element]:
         return out
     for index, heading in enumerate(entries):
         name = context.heading_bookmarks[heading.id]
-        text = inline_text(heading.children).replace("\n", " ")
-        link = el("w:hyperlink", {"w:anchor": name, "w:history": "1"}, *text_runs(text))
+        link = el(
+            "w:hyperlink", {"w:anchor": name, "w:history": "1"}, *text_runs(heading_label(heading))
+        )
         prefix = begin if index == 0 else []
         out.append(paragraph(toc_style(heading.level), [*prefix, link]))
     out[-1].append(field_end())
@@ -177,19 +179,14 @@ def table_of_contents(document: Document, context: Context) -> list[Element]:
 def footnotes_part(word: Any) -> Any:
     """/word/footnotes.xml with Word's two separator notes (ids -1 and 0), related to the
     document; python-docx 1.2 has no footnotes of its own."""
-    separator = (
-        '<w:footnote w:type="{kind}" w:id="{ident}"><w:p><w:pPr>'
-        '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-        "<w:r><w:{kind}/></w:r></w:p></w:footnote>"
-    )
-    xml = (
-        f"<w:footnotes {nsdecls('w', 'r', 'wp', 'a', 'pic')}>"
-        + separator.format(kind="separator", ident=-1)
-        + separator.format(kind="continuationSeparator", ident=0)
-        + "</w:footnotes>"
-    )
-    part = StoryPart(
-        PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, parse_xml(xml), word.part.package
-    )
+    # Word's own separators: a paragraph of single line spacing holding the separator mark.
+    root = OxmlElement("w:footnotes", nsdecls={p: nsmap[p] for p in ("w", "r", "wp", "a", "pic")})
+    for ident, kind in ((-1, "separator"), (0, "continuationSeparator")):
+        line = ppr(after=0, line=1, line_rule="auto")
+        mark = paragraph(None, [run([el(f"w:{kind}")])], line)
+        root.append(el("w:footnote", {"w:type": kind, "w:id": str(ident)}, mark))
+    # python-docx types a part's root as its own element class; this one is a plain element.
+    element = cast(BaseOxmlElement, root)
+    part = StoryPart(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, element, word.part.package)
     word.part.relate_to(part, RT.FOOTNOTES)
     return part

@@ -1,24 +1,15 @@
-"""Every measure the DOCX takes from the theme, in points, in one place.
+"""Every measure and colour the DOCX takes from the theme, in points and Word's form, in one
+place.
 
-The PDF is the reference: its stylesheet (styles/print.css) turns the same tokens into sizes,
-spacing and colours, and the values derived here follow it so the DOCX opens as the PDF's twin.
+The theme holds the facts (its tokens, and the sizes derived from them); the PDF's stylesheet
+and this module each write them in their format's terms, so the DOCX opens as the PDF's twin.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from ...theme import PT_PER_MM, Theme
-
-# The PDF stylesheet's colours: the theme has no colour tokens, print.css sets these.
-TEXT = "1A1A1A"
-MUTED = "333333"
-CHROME = "555555"
-RULE = "999999"
-LINK = "1D4F91"
-CODE_BACKGROUND = "F2F2F2"
-TABLE_RULE = "222222"
-QUOTE_RULE = "C8C8C8"
+from ...theme import PT_PER_MM, ColorTokens, Theme
 
 ALIGN = {"left": "left", "justify": "both", "center": "center", "right": "right"}
 """Theme alignments as ``w:jc`` values."""
@@ -48,18 +39,18 @@ class Layout:
 
     @property
     def small(self) -> float:
-        """Tables and captions (五号 beside a 小四 body)."""
-        return _half_points(self.body * 0.875)
+        """Tables and captions."""
+        return _half_points(self.theme.small_size_pt)
 
     @property
     def note(self) -> float:
-        """Footnotes (小五 beside a 小四 body)."""
-        return _half_points(self.body * 0.75)
+        """Footnotes."""
+        return _half_points(self.theme.note_size_pt)
 
     @property
     def chrome(self) -> float:
         """The running head and the page number."""
-        return 9.0
+        return _half_points(self.theme.chrome_size_pt)
 
     @property
     def author(self) -> float:
@@ -68,11 +59,19 @@ class Layout:
     @property
     def block_space(self) -> float:
         """Space after a block that is not a paragraph (table, figure, quote)."""
-        return max(self.theme.text.paragraph_spacing_pt, self.body * 0.6)
+        return self.theme.block_space_pt
 
     @property
     def title_space_after(self) -> float:
-        return self.theme.headings.title_size_pt * 1.5
+        return self.theme.title_space_after_pt
+
+    @property
+    def colors(self) -> ColorTokens:
+        """The theme's colours as Word writes them (``RRGGBB``)."""
+        colors = self.theme.colors
+        return ColorTokens(
+            **{spec.name: word_color(getattr(colors, spec.name)) for spec in fields(colors)}
+        )
 
     @property
     def align(self) -> str:
@@ -117,6 +116,14 @@ class Layout:
 def _half_points(value: float) -> float:
     """A size Word can hold: font sizes are whole half-points."""
     return round(value * 2) / 2
+
+
+def word_color(css: str) -> str:
+    """A CSS hex colour (``#rgb``, ``#rrggbb``) as Word writes it: ``RRGGBB``."""
+    digits = css.removeprefix("#")
+    if len(digits) == 3:
+        digits = "".join(2 * digit for digit in digits)
+    return digits.upper()
 
 
 def mm(value: float) -> float:

@@ -12,9 +12,11 @@ import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from lxml import etree
 
 Element = etree._Element
@@ -124,10 +126,8 @@ def paragraph(
 ) -> Element:
     """A paragraph in ``style`` with extra paragraph properties ``ppr`` (schema order)."""
     properties = el("w:pPr")
-    if style is not None:
-        properties.append(val("w:pStyle", style))
-    for child in ppr:
-        properties.append(child)
+    for child in (val("w:pStyle", style), *ppr) if style is not None else ppr:
+        insert_in_order(properties, child, PPR_ORDER)
     return el("w:p", None, properties if len(properties) else None, *content)
 
 
@@ -191,6 +191,60 @@ class Indent:
         return el("w:ind", attrs)
 
 
+PPR_ORDER = (
+    "w:pStyle",
+    "w:keepNext",
+    "w:keepLines",
+    "w:pageBreakBefore",
+    "w:framePr",
+    "w:widowControl",
+    "w:numPr",
+    "w:suppressLineNumbers",
+    "w:pBdr",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
+"""The children of ``w:pPr`` in the order the schema prescribes (CT_PPr is a sequence).
+python-docx holds the same tuple while it builds its element class, then deletes it: a test
+reads it from python-docx's source and holds this one to it."""
+
+
+def insert_in_order(parent: Element, child: Element, order: tuple[str, ...]) -> None:
+    """Put ``child`` into ``parent`` at its place in ``order``, the schema's sequence of
+    ``parent``'s children, replacing one of the same name. ``parent`` is an element python-docx
+    made (``el`` makes every one), whose ``insert_element_before`` does the placing."""
+    for old in parent.findall(child.tag):
+        parent.remove(old)
+    name = f"{child.prefix}:{etree.QName(child).localname}"
+    successors = order[order.index(name) + 1 :]
+    cast(BaseOxmlElement, parent).insert_element_before(cast(etree.ElementBase, child), *successors)
+
+
 def ppr(
     *,
     keep_next: bool = False,
@@ -216,66 +270,82 @@ def ppr(
     ``tabs`` are (kind, position in pt, leader);
     ``line`` is in points (``line_rule`` "atLeast" or "exact") or a multiple ("auto").
     """
-    out: list[Element] = []
-    if keep_next:
-        out.append(el("w:keepNext"))
-    if keep_lines:
-        out.append(el("w:keepLines"))
-    if widow_control is not None:
-        out.append(val("w:widowControl", "1" if widow_control else "0"))
-    if numbering is not None:
-        num_id, level = numbering
-        out.append(el("w:numPr", None, val("w:ilvl", str(level)), val("w:numId", str(num_id))))
-    if borders:
-        box = el("w:pBdr")
-        for side in ("top", "left", "bottom", "right"):
-            if side in borders:
-                border = borders[side]
-                box.append(border.element(side) if border else el(f"w:{side}", {"w:val": "nil"}))
-        out.append(box)
-    if shade is not None:
-        out.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade}))
-    if tabs:
-        out.append(
-            el(
-                "w:tabs",
-                None,
-                *(
-                    el("w:tab", {"w:val": kind, "w:leader": leader, "w:pos": twips(pos)})
-                    for kind, pos, leader in tabs
-                ),
-            )
-        )
-    if cjk_breaking:
-        # Chinese line breaking: no closing punctuation at a line's start nor opening at its
-        # end (kinsoku), punctuation kept inside the text block as in the PDF (no hanging),
-        # and Word's automatic spacing between Chinese and Latin letters or digits.
-        out += [
-            val("w:kinsoku", "1"),
-            val("w:overflowPunct", "0"),
-            val("w:topLinePunct", "0"),
-            val("w:autoSpaceDE", "1"),
-            val("w:autoSpaceDN", "1"),
-        ]
-    spacing: dict[str, str] = {}
-    if before is not None:
-        spacing["w:before"] = twips(before)
-    if after is not None:
-        spacing["w:after"] = twips(after)
+    wanted: list[Element | None] = [
+        el("w:keepNext") if keep_next else None,
+        el("w:keepLines") if keep_lines else None,
+        None if widow_control is None else val("w:widowControl", str(int(widow_control))),
+        None if numbering is None else _numbering(*numbering),
+        _borders(borders) if borders else None,
+        None if shade is None else shading(shade),
+        _tabs(tabs) if tabs else None,
+        *(_cjk_breaking() if cjk_breaking else ()),
+        _spacing(before, after, line, line_rule),
+        None if indent is None else indent.element(),
+        el("w:contextualSpacing") if contextual else None,
+        None if align is None else val("w:jc", align),
+        None if outline_level is None else val("w:outlineLvl", str(outline_level)),
+    ]
+    properties = el("w:pPr")
+    for child in wanted:
+        if child is not None:
+            insert_in_order(properties, child, PPR_ORDER)
+    return list(properties)
+
+
+def _spacing(
+    before: float | None, after: float | None, line: float | None, line_rule: str
+) -> Element | None:
+    spacing = {"w:before": before, "w:after": after}
+    attrs = {name: twips(points) for name, points in spacing.items() if points is not None}
     if line is not None:
-        spacing["w:line"] = str(round(line * 240)) if line_rule == "auto" else twips(line)
-        spacing["w:lineRule"] = line_rule
-    if spacing:
-        out.append(el("w:spacing", spacing))
-    if indent is not None:
-        out.append(indent.element())
-    if contextual:
-        out.append(el("w:contextualSpacing"))
-    if align is not None:
-        out.append(val("w:jc", align))
-    if outline_level is not None:
-        out.append(val("w:outlineLvl", str(outline_level)))
-    return out
+        attrs["w:line"] = str(round(line * 240)) if line_rule == "auto" else twips(line)
+        attrs["w:lineRule"] = line_rule
+    return el("w:spacing", attrs) if attrs else None
+
+
+def _numbering(num_id: int, level: int) -> Element:
+    return el("w:numPr", None, val("w:ilvl", str(level)), val("w:numId", str(num_id)))
+
+
+def _borders(borders: dict[str, Border | None]) -> Element:
+    sides = (side for side in ("top", "left", "bottom", "right") if side in borders)
+    return el(
+        "w:pBdr",
+        None,
+        *(
+            border.element(side) if (border := borders[side]) else el(f"w:{side}", {"w:val": "nil"})
+            for side in sides
+        ),
+    )
+
+
+def _tabs(tabs: tuple[tuple[str, float, str], ...]) -> Element:
+    return el(
+        "w:tabs",
+        None,
+        *(
+            el("w:tab", {"w:val": kind, "w:leader": leader, "w:pos": twips(pos)})
+            for kind, pos, leader in tabs
+        ),
+    )
+
+
+def _cjk_breaking() -> list[Element]:
+    """Chinese line breaking: no closing punctuation at a line's start nor opening at its end
+    (kinsoku), punctuation kept inside the text block as in the PDF (no hanging), and Word's
+    automatic spacing between Chinese and Latin letters or digits."""
+    return [
+        val("w:kinsoku", "1"),
+        val("w:overflowPunct", "0"),
+        val("w:topLinePunct", "0"),
+        val("w:autoSpaceDE", "1"),
+        val("w:autoSpaceDN", "1"),
+    ]
+
+
+def shading(fill: str) -> Element:
+    """A plain background of colour ``fill`` (``w:shd``, of paragraphs and runs alike)."""
+    return el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill})
 
 
 def fonts(name: str, hint: bool = False) -> Element:
@@ -317,7 +387,7 @@ def rpr(
     if underline:
         out.append(val("w:u", "single"))
     if shade is not None:
-        out.append(el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shade}))
+        out.append(shading(shade))
     if superscript:
         out.append(val("w:vertAlign", "superscript"))
     if lang is not None:

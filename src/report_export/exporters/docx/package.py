@@ -10,21 +10,32 @@ from __future__ import annotations
 
 import datetime
 import string
-from typing import Any
-from xml.sax.saxutils import escape
+from typing import Any, cast
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.ns import qn
+from docx.shared import Twips
 from lxml import etree
 
 from ... import __version__
 from ...model import Document
 from ...theme import PT_PER_MM
 from .layout import Layout, mm
-from .ooxml import Element, el, field, paragraph, ppr, text_runs, twips, val
+from .ooxml import (
+    TWIPS_PER_PT,
+    Element,
+    el,
+    field,
+    insert_in_order,
+    paragraph,
+    ppr,
+    text_runs,
+    twips,
+    val,
+)
 
 _DROPPED_PACKAGE_RELS = {RT.THUMBNAIL}
 _DROPPED_DOCUMENT_RELS = {
@@ -32,110 +43,115 @@ _DROPPED_DOCUMENT_RELS = {
     "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
 }
 
-# w:settings children in schema order (CT_Settings is a sequence): new ones go in their place.
-_SETTINGS_ORDER = (
-    "writeProtection",
-    "view",
-    "zoom",
-    "removePersonalInformation",
-    "removeDateAndTime",
-    "doNotDisplayPageBoundaries",
-    "displayBackgroundShape",
-    "printPostScriptOverText",
-    "printFractionalCharacterWidth",
-    "printFormsData",
-    "embedTrueTypeFonts",
-    "embedSystemFonts",
-    "saveSubsetFonts",
-    "saveFormsData",
-    "mirrorMargins",
-    "alignBordersAndEdges",
-    "bordersDoNotSurroundHeader",
-    "bordersDoNotSurroundFooter",
-    "gutterAtTop",
-    "hideSpellingErrors",
-    "hideGrammaticalErrors",
-    "activeWritingStyle",
-    "proofState",
-    "formsDesign",
-    "attachedTemplate",
-    "linkStyles",
-    "stylePaneFormatFilter",
-    "stylePaneSortMethod",
-    "documentType",
-    "mailMerge",
-    "revisionView",
-    "trackRevisions",
-    "doNotTrackMoves",
-    "doNotTrackFormatting",
-    "documentProtection",
-    "autoFormatOverride",
-    "styleLockTheme",
-    "styleLockQFSet",
-    "defaultTabStop",
-    "autoHyphenation",
-    "consecutiveHyphenLimit",
-    "hyphenationZone",
-    "doNotHyphenateCaps",
-    "showEnvelope",
-    "summaryLength",
-    "clickAndTypeStyle",
-    "defaultTableStyle",
-    "evenAndOddHeaders",
-    "bookFoldRevPrinting",
-    "bookFoldPrinting",
-    "bookFoldPrintingSheets",
-    "drawingGridHorizontalSpacing",
-    "drawingGridVerticalSpacing",
-    "displayHorizontalDrawingGridEvery",
-    "displayVerticalDrawingGridEvery",
-    "doNotUseMarginsForDrawingGridOrigin",
-    "drawingGridHorizontalOrigin",
-    "drawingGridVerticalOrigin",
-    "doNotShadeFormData",
-    "noPunctuationKerning",
-    "characterSpacingControl",
-    "printTwoOnOne",
-    "strictFirstAndLastChars",
-    "noLineBreaksAfter",
-    "noLineBreaksBefore",
-    "savePreviewPicture",
-    "doNotValidateAgainstSchema",
-    "saveInvalidXml",
-    "ignoreMixedContent",
-    "alwaysShowPlaceholderText",
-    "doNotDemarcateInvalidXml",
-    "saveXmlDataOnly",
-    "useXSLTWhenSaving",
-    "saveThroughXslt",
-    "showXMLTags",
-    "alwaysMergeEmptyNamespace",
-    "updateFields",
-    "hdrShapeDefaults",
-    "footnotePr",
-    "endnotePr",
-    "compat",
-    "docVars",
-    "rsids",
-    "mathPr",
-    "attachedSchema",
-    "themeFontLang",
-    "clrSchemeMapping",
-    "doNotIncludeSubdocsInStats",
-    "doNotAutoCompressPictures",
-    "forceUpgrade",
-    "captions",
-    "readModeInkLockDown",
-    "smartTagType",
-    "schemaLibrary",
-    "shapeDefaults",
-    "doNotEmbedSmartTags",
-    "decimalSymbol",
-    "listSeparator",
+SETTINGS_ORDER = (
+    "w:writeProtection",
+    "w:view",
+    "w:zoom",
+    "w:removePersonalInformation",
+    "w:removeDateAndTime",
+    "w:doNotDisplayPageBoundaries",
+    "w:displayBackgroundShape",
+    "w:printPostScriptOverText",
+    "w:printFractionalCharacterWidth",
+    "w:printFormsData",
+    "w:embedTrueTypeFonts",
+    "w:embedSystemFonts",
+    "w:saveSubsetFonts",
+    "w:saveFormsData",
+    "w:mirrorMargins",
+    "w:alignBordersAndEdges",
+    "w:bordersDoNotSurroundHeader",
+    "w:bordersDoNotSurroundFooter",
+    "w:gutterAtTop",
+    "w:hideSpellingErrors",
+    "w:hideGrammaticalErrors",
+    "w:activeWritingStyle",
+    "w:proofState",
+    "w:formsDesign",
+    "w:attachedTemplate",
+    "w:linkStyles",
+    "w:stylePaneFormatFilter",
+    "w:stylePaneSortMethod",
+    "w:documentType",
+    "w:mailMerge",
+    "w:revisionView",
+    "w:trackRevisions",
+    "w:doNotTrackMoves",
+    "w:doNotTrackFormatting",
+    "w:documentProtection",
+    "w:autoFormatOverride",
+    "w:styleLockTheme",
+    "w:styleLockQFSet",
+    "w:defaultTabStop",
+    "w:autoHyphenation",
+    "w:consecutiveHyphenLimit",
+    "w:hyphenationZone",
+    "w:doNotHyphenateCaps",
+    "w:showEnvelope",
+    "w:summaryLength",
+    "w:clickAndTypeStyle",
+    "w:defaultTableStyle",
+    "w:evenAndOddHeaders",
+    "w:bookFoldRevPrinting",
+    "w:bookFoldPrinting",
+    "w:bookFoldPrintingSheets",
+    "w:drawingGridHorizontalSpacing",
+    "w:drawingGridVerticalSpacing",
+    "w:displayHorizontalDrawingGridEvery",
+    "w:displayVerticalDrawingGridEvery",
+    "w:doNotUseMarginsForDrawingGridOrigin",
+    "w:drawingGridHorizontalOrigin",
+    "w:drawingGridVerticalOrigin",
+    "w:doNotShadeFormData",
+    "w:noPunctuationKerning",
+    "w:characterSpacingControl",
+    "w:printTwoOnOne",
+    "w:strictFirstAndLastChars",
+    "w:noLineBreaksAfter",
+    "w:noLineBreaksBefore",
+    "w:savePreviewPicture",
+    "w:doNotValidateAgainstSchema",
+    "w:saveInvalidXml",
+    "w:ignoreMixedContent",
+    "w:alwaysShowPlaceholderText",
+    "w:doNotDemarcateInvalidXml",
+    "w:saveXmlDataOnly",
+    "w:useXSLTWhenSaving",
+    "w:saveThroughXslt",
+    "w:showXMLTags",
+    "w:alwaysMergeEmptyNamespace",
+    "w:updateFields",
+    "w:hdrShapeDefaults",
+    "w:footnotePr",
+    "w:endnotePr",
+    "w:compat",
+    "w:docVars",
+    "w:rsids",
+    "m:mathPr",
+    "w:attachedSchema",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "sl:schemaLibrary",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
 )
+"""The children of ``w:settings`` in schema order (CT_Settings is a sequence): new ones go in
+their place. python-docx holds the same tuple while it builds its element class, then deletes
+it: a test reads it from python-docx's source and holds this one to it."""
 
 _W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 _DRAWING = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+_CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
 
 
@@ -158,40 +174,37 @@ def page_setup(section: Any, layout: Layout, title_page: bool) -> None:
     sect_pr = section._sectPr
     for name in list(sect_pr.attrib):
         sect_pr.attrib.pop(name)  # the template's revision ids
-    for tag in ("w:pgSz", "w:pgMar", "w:cols", "w:titlePg", "w:docGrid"):
-        for old in sect_pr.findall(qn(tag)):
-            sect_pr.remove(old)
     chrome_line = 1.3 * layout.chrome
     # The PDF sets the running head 6 mm + 2.5 mm above the text block and the page number
     # 8 mm below it; Word measures both from the paper's edge.
     header = mm(page.margin_top_mm) - mm(8.5) - chrome_line
     footer = mm(page.margin_bottom_mm) - mm(8) - chrome_line
     side = layout.theme.side_margin_pt
-    new = [
-        el(
-            "w:pgSz",
-            {"w:w": twips(page.width_mm * PT_PER_MM), "w:h": twips(page.height_mm * PT_PER_MM)},
-        ),
-        el(
-            "w:pgMar",
-            {
-                "w:top": twips(mm(page.margin_top_mm)),
-                "w:right": twips(side),
-                "w:bottom": twips(mm(page.margin_bottom_mm)),
-                "w:left": twips(side),
-                "w:header": twips(max(header, 0)),
-                "w:footer": twips(max(footer, 0)),
-                "w:gutter": "0",
-            },
-        ),
+    section.page_width = _length(page.width_mm * PT_PER_MM)
+    section.page_height = _length(page.height_mm * PT_PER_MM)
+    section.top_margin = _length(mm(page.margin_top_mm))
+    section.right_margin = _length(side)
+    section.bottom_margin = _length(mm(page.margin_bottom_mm))
+    section.left_margin = _length(side)
+    section.header_distance = _length(max(header, 0))
+    section.footer_distance = _length(max(footer, 0))
+    section.gutter = Twips(0)
+    section.different_first_page_header_footer = title_page
+    # python-docx has no API for the columns and the document grid; its template has both.
+    for new in (
         el("w:cols", {"w:space": "425"}),
-        el("w:titlePg") if title_page else None,
         el("w:docGrid", {"w:linePitch": twips(layout.line)}),
-    ]
-    # After the header/footer references, which python-docx keeps first.
-    for element in new:
-        if element is not None:
-            sect_pr.append(element)
+    ):
+        old = sect_pr.find(new.tag)
+        if old is None:
+            sect_pr.append(new)
+        else:
+            sect_pr.replace(old, new)
+
+
+def _length(points: float) -> Twips:
+    """A length in points, rounded to Word's unit (a twentieth of a point) as ``twips`` is."""
+    return Twips(round(points * TWIPS_PER_PT))
 
 
 def header_footer(docx_document: Any, document: Document, layout: Layout) -> list[Element]:
@@ -203,7 +216,6 @@ def header_footer(docx_document: Any, document: Document, layout: Layout) -> lis
     number = page_number_runs(layout.theme.footer.page_number)
     roots = [_fill(section.footer, [paragraph("Footer", number)])]
     if running_head:
-        section.different_first_page_header_footer = True
         roots.append(_fill(section.header, [paragraph("Header", text_runs(document.meta.title))]))
         # Page 1 opens with the title itself: its header stays empty, and without the rule.
         empty = paragraph("Header", [], ppr(borders={"bottom": None}))
@@ -251,20 +263,22 @@ def settings(
             settings_element.remove(old)
     for old in settings_element.findall(f"{{{_W14}}}docId"):
         settings_element.remove(old)
-    _set(settings_element, val("w:defaultTabStop", twips(2 * layout.body)))
-    _set(settings_element, el("w:themeFontLang", {"w:val": lang[0], "w:eastAsia": lang[1]}))
-    if update_fields:
-        _set(settings_element, val("w:updateFields", "true"))
-    if footnotes:
-        _set(
-            settings_element,
-            el(
-                "w:footnotePr",
-                None,
-                el("w:footnote", {"w:id": "-1"}),
-                el("w:footnote", {"w:id": "0"}),
-            ),
+    wanted = [
+        val("w:defaultTabStop", twips(2 * layout.body)),
+        el("w:themeFontLang", {"w:val": lang[0], "w:eastAsia": lang[1]}),
+        val("w:updateFields", "true") if update_fields else None,
+        el(
+            "w:footnotePr",
+            None,
+            el("w:footnote", {"w:id": "-1"}),
+            el("w:footnote", {"w:id": "0"}),
         )
+        if footnotes
+        else None,
+    ]
+    for setting in wanted:
+        if setting is not None:
+            insert_in_order(settings_element, setting, SETTINGS_ORDER)
     compat = settings_element.find(qn("w:compat"))
     if compat is not None:
         # A justified line ending in a line break is not stretched across the line (Word
@@ -274,24 +288,6 @@ def settings(
         for setting in compat.findall(qn("w:compatSetting")):
             if setting.get(qn("w:name")) == "compatibilityMode":
                 setting.set(qn("w:val"), "15")
-
-
-def _attr(value: str) -> str:
-    return escape(value, {'"': "&quot;"})
-
-
-def _set(parent: Element, child: Element) -> None:
-    """Put ``child`` into ``parent`` in schema order, replacing one of the same name."""
-    local = etree.QName(child).localname
-    for old in parent.findall(child.tag):
-        parent.remove(old)
-    rank = _SETTINGS_ORDER.index(local)
-    for index, existing in enumerate(parent):
-        name = etree.QName(existing).localname
-        if name in _SETTINGS_ORDER and _SETTINGS_ORDER.index(name) > rank:
-            parent.insert(index, child)
-            return
-    parent.append(child)
 
 
 def core_properties(docx_document: Any, document: Document, when: datetime.datetime) -> None:
@@ -326,18 +322,20 @@ def core_properties(docx_document: Any, document: Document, when: datetime.datet
 def app_properties(docx_document: Any, document: Document) -> None:
     """docProps/app.xml: this program, the publisher as company; no stale page counts."""
     part = docx_document.part.package.part_related_by(RT.EXTENDED_PROPERTIES)
-    publisher = document.meta.publisher
-    company = f"<Company>{escape(publisher)}</Company>" if publisher else ""
-    part._blob = (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-        '2006/docPropsVTypes">'
-        f"<Application>report-export {escape(__version__)}</Application>"
-        "<DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
-        f"{company}<LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-        "<HyperlinksChanged>false</HyperlinksChanged></Properties>"
-    ).encode()
+    values = {
+        "Application": f"report-export {__version__}",
+        "DocSecurity": "0",
+        "ScaleCrop": "false",
+        "Company": document.meta.publisher,
+        "LinksUpToDate": "false",
+        "SharedDoc": "false",
+        "HyperlinksChanged": "false",
+    }
+    root = _properties(_EXTENDED)
+    for name, text in values.items():
+        if text:
+            etree.SubElement(root, f"{{{_EXTENDED}}}{name}").text = text
+    part._blob = _xml(root)
 
 
 def custom_properties(docx_document: Any, document: Document) -> None:
@@ -348,20 +346,23 @@ def custom_properties(docx_document: Any, document: Document) -> None:
         entries.insert(0, ("date", document.meta.date))
     if not entries:
         return
-    properties = "".join(
-        f'<property fmtid="{_CUSTOM_FMTID}" pid="{pid}" name="{_attr(name)}">'
-        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
-        for pid, (name, value) in enumerate(entries, start=2)
-    )
-    blob = (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-        f'2006/docPropsVTypes">{properties}</Properties>'
-    ).encode()
+    root = _properties(_CUSTOM)
+    # Property ids 0 and 1 are reserved; the format numbers the rest from 2.
+    for pid, (name, value) in enumerate(entries, start=2):
+        attrs = {"fmtid": _CUSTOM_FMTID, "pid": str(pid), "name": name}
+        prop = etree.SubElement(root, f"{{{_CUSTOM}}}property", attrs)
+        etree.SubElement(prop, f"{{{_VT}}}lpwstr").text = value
     package = docx_document.part.package
-    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package)
+    part = Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, _xml(root), package)
     package.relate_to(part, RT.CUSTOM_PROPERTIES)
+
+
+def _properties(namespace: str) -> Element:
+    """An empty ``Properties`` root of a docProps part: ``namespace`` the default one, with
+    the variant types (``vt:``) its values are written in."""
+    # lxml names the default namespace None, where lxml-stubs types every prefix as str.
+    nsmap = cast(dict[str, str], {None: namespace, "vt": _VT})
+    return etree.Element(f"{{{namespace}}}Properties", nsmap=nsmap)
 
 
 def font_table(docx_document: Any, layout: Layout) -> None:
@@ -373,16 +374,26 @@ def font_table(docx_document: Any, layout: Layout) -> None:
         (layout.heading_font, "swiss"),
         (layout.mono_font, "modern"),
     ]
-    entries = "".join(
-        f'<w:font w:name="{_attr(name)}"><w:charset w:val="86"/><w:family w:val="{family}"/>'
-        f'<w:pitch w:val="{"fixed" if family == "modern" else "variable"}"/></w:font>'
-        for name, family in dict.fromkeys(faces)
+    root = el(
+        "w:fonts",
+        None,
+        *(
+            el(
+                "w:font",
+                {"w:name": name},
+                val("w:charset", "86"),
+                val("w:family", family),
+                val("w:pitch", "fixed" if family == "modern" else "variable"),
+            )
+            for name, family in dict.fromkeys(faces)
+        ),
     )
-    part._blob = (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        '<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
-        f"{entries}</w:fonts>"
-    ).encode()
+    part._blob = _xml(root)
+
+
+def _xml(root: Element) -> bytes:
+    """A part's bytes, with the declaration python-docx writes for its own parts."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def theme_fonts(docx_document: Any, layout: Layout) -> None:
@@ -401,7 +412,7 @@ def theme_fonts(docx_document: Any, layout: Layout) -> None:
         for node in fonts.findall(f"{{{_DRAWING}}}font"):
             if node.get("script") == "Hans":
                 node.set("typeface", face)
-    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    part._blob = _xml(root)
 
 
 def number_drawings(elements: list[Element]) -> None:

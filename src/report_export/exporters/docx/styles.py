@@ -13,19 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from docx.oxml.ns import qn
 
-from .layout import (
-    CHROME,
-    CODE_BACKGROUND,
-    LINK,
-    LIST_STYLE_LEVELS,
-    MUTED,
-    QUOTE_RULE,
-    RULE,
-    TABLE_RULE,
-    TEXT,
-    Layout,
-    mm,
-)
+from .layout import LIST_STYLE_LEVELS, Layout, mm
 from .ooxml import Border, Element, Indent, el, fonts, ppr, rpr, twips, val
 
 BULLET_NUM_ID = 1
@@ -132,7 +120,7 @@ def doc_defaults(layout: Layout, lang: tuple[str, str]) -> Element:
 
 def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> list[Element]:
     """Every style this exporter defines, for one document."""
-    body, small = layout.body, layout.small
+    body, small, colors = layout.body, layout.small, layout.colors
     styles = [
         _style(
             "paragraph",
@@ -140,7 +128,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             default=True,
             quick=True,
             paragraph=ppr(line=layout.line),
-            run=rpr(font=layout.body_font, color=TEXT, size=body),
+            run=rpr(font=layout.body_font, color=colors.text, size=body),
         ),
         _style(
             "paragraph",
@@ -189,7 +177,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                 after=title_after,
                 align="center",
             ),
-            run=rpr(font=layout.heading_font, color=MUTED, size=layout.author),
+            run=rpr(font=layout.heading_font, color=colors.muted, size=layout.author),
         ),
     ]
     for level in range(1, 10):
@@ -246,7 +234,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             priority=29,
             quick=True,
             paragraph=ppr(
-                borders={"left": Border(1.5, QUOTE_RULE, 0.8 * body)},
+                borders={"left": Border(1.5, colors.quote_rule, 0.8 * body)},
                 before=0.5 * body,
                 after=layout.block_space,
                 indent=Indent(
@@ -257,7 +245,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                 ),
                 contextual=True,
             ),
-            run=rpr(color=MUTED),
+            run=rpr(color=colors.muted),
         ),
         _style(
             "paragraph",
@@ -295,7 +283,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             paragraph=ppr(
                 before=0.5 * small, after=layout.block_space, line=1.5 * small, align="center"
             ),
-            run=rpr(font=layout.heading_font, color=MUTED, size=small),
+            run=rpr(font=layout.heading_font, color=colors.muted, size=small),
         ),
         _style(
             "paragraph",
@@ -323,7 +311,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             priority=37,
             custom=True,
             paragraph=ppr(
-                borders={"top": Border(0.5, RULE)},
+                borders={"top": Border(0.5, colors.rule)},
                 before=body,
                 after=body,
                 line=1,
@@ -348,11 +336,11 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             based_on="Normal",
             priority=99,
             paragraph=ppr(
-                borders={"bottom": Border(0.5, RULE, mm(2.5))},
+                borders={"bottom": Border(0.5, colors.rule, mm(2.5))},
                 line=1.3 * layout.chrome,
                 align="center",
             ),
-            run=rpr(font=layout.heading_font, color=CHROME, size=layout.chrome),
+            run=rpr(font=layout.heading_font, color=colors.chrome, size=layout.chrome),
         ),
         _style(
             "paragraph",
@@ -361,7 +349,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             based_on="Normal",
             priority=99,
             paragraph=ppr(line=1.3 * layout.chrome, align="center"),
-            run=rpr(font=layout.heading_font, color=CHROME, size=layout.chrome),
+            run=rpr(font=layout.heading_font, color=colors.chrome, size=layout.chrome),
         ),
         _style(
             "paragraph",
@@ -406,9 +394,11 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             "character",
             "HTML Code",
             priority=99,
-            run=rpr(font=layout.mono_font, size=round(body * 0.88 * 2) / 2, shade=CODE_BACKGROUND),
+            run=rpr(
+                font=layout.mono_font, size=round(body * 0.88 * 2) / 2, shade=colors.code_background
+            ),
         ),
-        _style("character", "Hyperlink", priority=99, run=rpr(color=LINK)),
+        _style("character", "Hyperlink", priority=99, run=rpr(color=colors.link)),
         _style(
             "character",
             "footnote reference",
@@ -424,7 +414,8 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
 def _table_style(layout: Layout) -> Element:
     """The three-line table of Chinese reports: rules above and below, a thin one under the
     header row, none between cells."""
-    rule = Border(1.2, TABLE_RULE)
+    colors = layout.colors
+    rule = Border(1.2, colors.table_rule)
     borders = el(
         "w:tblBorders",
         None,
@@ -447,7 +438,11 @@ def _table_style(layout: Layout) -> Element:
     header = el(
         "w:tblStylePr",
         {"w:type": "firstRow"},
-        el("w:tcPr", None, el("w:tcBorders", None, Border(0.6, TABLE_RULE).element("bottom"))),
+        el(
+            "w:tcPr",
+            None,
+            el("w:tcBorders", None, Border(0.6, colors.table_rule).element("bottom")),
+        ),
     )
     return _style(
         "table",

@@ -22,8 +22,8 @@ from docx.image.image import Image as DocxImage
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
+from ...assets import read_image
 from ...errors import ReportExportError
-from ...fetch import image_type, resolve_asset
 from ...model import (
     Block,
     BlockQuote,
@@ -50,7 +50,7 @@ from ...model import (
     walk_inlines,
 )
 from ...typography import display_width
-from .layout import LINK, LIST_STYLE_LEVELS, Layout
+from .layout import LIST_STYLE_LEVELS, Layout
 from .numbering import LEVELS, Numbering
 from .ooxml import (
     EMU_PER_PT,
@@ -324,9 +324,8 @@ class StoryWriter:
 
     def figure(self, image: Image) -> list[Element]:
         document = self.context.document
-        path = resolve_asset(document, image.src)
-        kind = image_type(image.src, path)
-        blob = path.read_bytes()
+        picture_file = read_image(document, image.src)
+        path, kind, blob = picture_file.path, picture_file.media_type, picture_file.data
         if kind == "image/webp":
             blob = _webp_to_png(image.src, blob)
         elif kind not in _DOCX_IMAGES:
@@ -401,7 +400,7 @@ class StoryWriter:
             STRONG: {"bold": True},
             EMPHASIS: {"font": layout.heading_font},
             CODE: {"font": layout.mono_font},
-            HYPERLINK: {"color": LINK},
+            HYPERLINK: {"color": layout.colors.link},
         }
         inner = marks[-1]
         direct: dict[str, Any] = {}

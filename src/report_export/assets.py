@@ -1,22 +1,27 @@
-"""Which files an output may read: the source's own folder and the theme's, nothing else.
+"""The asset policy: which files an output may read (the source's own folder and the theme's,
+nothing else), and what an image file must be.
 
 A report is built from a Markdown file someone else may have written, so an image reference
 is untrusted: ``http://…`` would make the build reach the network, ``../../etc/passwd`` or
 ``file:///home/…`` would copy a private file into a PDF or EPUB. Every format resolves what it
 reads through here; anything outside the allowed folders is an error that names the reference.
+Every format reads its images through ``read_image`` too, so a file whose bytes are not the
+image its name says is refused the same way in each.
 """
 
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from .errors import ReportExportError
 from .model import Document
-from .theme import STYLES_DIR
+from .resources import styles_dir
 
 IMAGE_TYPES = {
     ".png": "image/png",
@@ -32,7 +37,7 @@ IMAGE_TYPES = {
 def asset_roots(document: Document, *extra: Path) -> tuple[Path, ...]:
     """The folders files may be read from: the source's, the project's styles/, and ``extra``
     (a custom theme's folder, say), each resolved so symbolic links cannot lead out of them."""
-    roots = [document.base_dir.resolve(), STYLES_DIR.resolve(), *(p.resolve() for p in extra)]
+    roots = [document.base_dir.resolve(), styles_dir().resolve(), *(p.resolve() for p in extra)]
     return tuple(dict.fromkeys(roots))
 
 
@@ -92,6 +97,44 @@ def image_type(src: str, path: Path) -> str:
         known = ", ".join(sorted(IMAGE_TYPES))
         raise ReportExportError(f"image {src!r}: unsupported type (use one of {known})")
     return kind
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The media type a file's first bytes show, for the image types of ``IMAGE_TYPES``."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<") and re.search(rb"<svg[\s>]", head):
+        return "image/svg+xml"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageFile:
+    """An image file of the document, read and checked."""
+
+    path: Path
+    media_type: str
+    data: bytes
+
+
+def read_image(document: Document, src: str, roots: Sequence[Path] | None = None) -> ImageFile:
+    """The image ``src`` names, read from under ``roots`` (see ``resolve_asset``); its type by
+    its name, which its first bytes must confirm."""
+    path = resolve_asset(document, src, roots)
+    declared = image_type(src, path)
+    data = path.read_bytes()
+    found = sniff_image(data)
+    if found != declared:
+        what = found or "not an image format a report may show"
+        raise ReportExportError(f"image {src!r}: named as {declared}, but is {what}", path)
+    return ImageFile(path, declared, data)
 
 
 def _inside(src: str, path: Path, roots: Sequence[Path]) -> Path:

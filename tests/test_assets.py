@@ -1,4 +1,5 @@
-"""The asset policy: files under the source's folder and styles/ are read, nothing else is.
+"""The asset policy: files under the source's folder and styles/ are read, nothing else is, and
+an image's bytes must be the type its name says, in every format.
 
 No test here reaches the network: a refused reference is refused before anything is opened,
 and the one remote address used is under .invalid (RFC 2606), which never resolves.
@@ -10,16 +11,25 @@ from pathlib import Path
 
 import pytest
 
-from report_export.errors import ReportExportError
-from report_export.fetch import (
+from report_export.assets import (
     asset_roots,
     image_type,
     media_type,
+    read_image,
     resolve_asset,
     resolve_url,
+    sniff_image,
 )
+from report_export.errors import ReportExportError
+from report_export.exporters.docx import DocxExporter
+from report_export.exporters.epub import EpubExporter
+from report_export.exporters.pdf import PdfExporter
 from report_export.model import Document, Metadata
-from report_export.theme import STYLES_DIR
+from report_export.reader import read_text
+from report_export.resources import styles_dir
+from report_export.theme import load_theme
+
+SVG = "image/svg+xml"
 
 
 @pytest.fixture
@@ -46,7 +56,7 @@ def test_absolute_paths_and_file_urls_inside_the_roots_are_allowed(document: Doc
     assert resolve_asset(document, logo.as_uri()) == logo
     assert resolve_url(logo.as_uri(), asset_roots(document)) == logo
     # The project's styles/ is a root too (themes keep their CSS and fonts there).
-    assert resolve_url((STYLES_DIR / "print.css").as_uri(), asset_roots(document)).is_file()
+    assert resolve_url((styles_dir() / "print.css").as_uri(), asset_roots(document)).is_file()
 
 
 @pytest.mark.parametrize(
@@ -129,3 +139,40 @@ def test_media_types_do_not_depend_on_the_machine() -> None:
 def test_a_nul_character_is_refused_not_a_traceback(document: Document) -> None:
     with pytest.raises(ReportExportError, match="NUL"):
         resolve_asset(document, "a\x00b.png")
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00", "image/png"),
+        (b"\xff\xd8\xff\xe0", "image/jpeg"),
+        (b"GIF89a", "image/gif"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"\xef\xbb\xbf<?xml version='1.0'?>\n<svg xmlns='http://www.w3.org/2000/svg'/>", SVG),
+        (b"<!-- a drawing -->\n<svg>", SVG),
+        (b"<html><body>not <b>svg</b></body></html>", None),
+        (b"not an image", None),
+    ],
+)
+def test_image_types_are_told_by_their_bytes(data: bytes, kind: str | None) -> None:
+    assert sniff_image(data) == kind
+
+
+def test_an_image_whose_bytes_are_not_its_type_is_refused_in_every_format(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "fake.png").write_bytes(b"GIF89a\x01\x00\x01\x00")
+    document = read_text("---\ntitle: 图\n---\n# 一\n\n![图](fake.png)\n", tmp_path / "doc.md")
+    theme = load_theme()
+    for exporter in (PdfExporter(), DocxExporter(), EpubExporter()):
+        with pytest.raises(ReportExportError) as caught:
+            exporter.render(document, theme, exporter.options_type())
+        message = str(caught.value)
+        assert "image 'fake.png': named as image/png, but is image/gif" in message, exporter.name
+        assert str((tmp_path / "fake.png").resolve()) in message
+
+
+def test_an_image_is_read_with_its_type(document: Document) -> None:
+    image = read_image(document, "figures/%E6%B5%81%E7%A8%8B%20%E5%9B%BE.png")
+    assert (image.media_type, image.data) == ("image/png", b"\x89PNG\r\n\x1a\n")
+    assert image.path.name == "流程 图.png"

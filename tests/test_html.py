@@ -1,0 +1,50 @@
+"""The shared HTML renderer: one rule a kind of node, so a format overrides exactly one."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from report_export.html import BLOCK_RULES, INLINE_RULES, HtmlRenderer
+from report_export.model import (
+    Block,
+    Document,
+    Emph,
+    Heading,
+    Inline,
+    Metadata,
+    Paragraph,
+    Text,
+)
+
+
+def test_every_kind_of_node_has_a_rule_of_its_own() -> None:
+    assert set(BLOCK_RULES) == set(typing.get_args(Block))
+    assert set(INLINE_RULES) == set(typing.get_args(Inline))
+    names = [*BLOCK_RULES.values(), *INLINE_RULES.values()]
+    assert len(set(names)) == len(names)
+    assert all(callable(getattr(HtmlRenderer, name, None)) for name in names)
+
+
+def test_overriding_one_rule_changes_that_kind_of_node_alone() -> None:
+    class Shouting(HtmlRenderer):
+        def paragraph(self, paragraph: Paragraph) -> str:
+            return f"<p class='loud'>{self.inlines(paragraph.children)}</p>"
+
+    blocks = (
+        Heading(1, (Text("标题"),), "sec-1"),
+        Paragraph((Text("正文"), Emph((Text("强调"),)))),
+    )
+    document = Document(Metadata(title="题", lang="zh-CN"), blocks)
+    plain = HtmlRenderer(document).blocks(blocks).splitlines()
+    loud = Shouting(document).blocks(blocks).splitlines()
+    assert loud[0] == plain[0] == '<h2 id="sec-1">标题</h2>'
+    assert plain[1] == "<p>正文<em>强调</em></p>"
+    assert loud[1] == "<p class='loud'>正文<em>强调</em></p>"
+
+
+def test_a_node_without_a_rule_is_an_error_not_dropped() -> None:
+    document = Document(Metadata(title="题", lang="zh-CN"), ())
+    with pytest.raises(TypeError, match="no rule for str"):
+        HtmlRenderer(document).block(typing.cast(Block, "not a node"))
