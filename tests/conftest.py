@@ -6,12 +6,16 @@ is a failure (under CI=true and everywhere else alike).
 
 from __future__ import annotations
 
+import os
+import pty
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from PIL import Image as PillowImage
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "report.md"
@@ -35,3 +39,47 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
         text=True,
         check=False,
     )
+
+
+def run_on_terminal(*args: str | Path) -> tuple[int, str]:
+    """Run ``report-export`` with stdin, stdout and stderr on a pseudo-terminal: its exit code
+    and everything it drew."""
+    command = [sys.executable, "-m", "report_export.cli", *map(str, args)]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
+        os.chdir(REPO)
+        os.execv(command[0], command)
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), screen.decode("utf-8", "replace")
+
+
+def headless_chromium(profile: Path, args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium with its own profile folder, nothing fetched behind our back."""
+    return subprocess.run(
+        [
+            tool("chromium"), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", f"--user-data-dir={profile}", *args,
+        ],
+        check=True, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def make_sample(folder: Path) -> Path:
+    """The sample report and its figure (wider than the text block) in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = folder / "report.md"
+    shutil.copyfile(FIXTURES / "pdf-sample.md", source)
+    figure = PillowImage.new("RGB", (1600, 700), "white")
+    figure.paste((29, 79, 145), (100, 300, 1500, 400))
+    figure.save(folder / "figure.png", format="PNG")
+    return source

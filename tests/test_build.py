@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import re
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, SOURCE, run_cli
+from .conftest import REPO, SOURCE, run_cli, run_on_terminal
 
 OUTPUTS = ("report.pdf", "report.docx", "report.epub", "report.txt")
 
@@ -102,24 +101,8 @@ def test_progress_shows_on_a_terminal_and_not_when_piped(tmp_path: Path) -> None
     assert piped.stderr == ""
 
     out = tmp_path / "tty"
-    command = [sys.executable, "-m", "report_export.cli", "build", str(SOURCE)]
-    command += ["--to", "text,docx", "--out", str(out)]
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
-        os.chdir(REPO)
-        os.execv(command[0], command)
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    text = screen.decode("utf-8", "replace")
+    code, text = run_on_terminal("build", SOURCE, "--to", "text,docx", "--out", out)
+    assert code == 0
     assert re.search(r"docx\s+\[#{24}\]\s+\d+\.\d\d s", text), text
     assert re.search(r"text\s+\[#{24}\]\s+\d+\.\d\d s", text), text
 

@@ -533,7 +533,9 @@ def test_toc_is_a_field_updated_on_opening(sample: Built, report: Built) -> None
 def test_custom_and_app_properties_carry_provenance_and_publisher(sample: Built) -> None:
     custom = sample.xml("docProps/custom.xml")
     values = {p.get("name"): text_of(p) for p in custom}
+    digest = values.pop("report-export source sha256")
     assert values == {"date": "2024-03-05", "site": "示例站点", "document_number": "42"}
+    assert len(digest) == 64 and int(digest, 16) >= 0
     app = sample.xml("docProps/app.xml")
     assert text_of(app).count("测试出版社") == 1
 

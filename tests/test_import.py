@@ -41,7 +41,7 @@ from report_export.importers.structure import rebuild_structure
 from report_export.model import Document, Heading, Paragraph, headings, inline_text
 from report_export.reader import read_file, read_text
 
-from .conftest import FIXTURES, REPO, SOURCE, run_cli, tool
+from .conftest import FIXTURES, REPO, SOURCE, headless_chromium, run_cli
 
 COPIES = ("notice", "summary", "survey")
 # A minimal copy's site header (an uploader line is what tells it for a scraped copy).
@@ -567,21 +567,14 @@ def test_a_copy_of_only_stray_marks_is_refused(chunks: str, tmp_path: Path) -> N
 @pytest.fixture(scope="module")
 def review(tmp_path_factory: pytest.TempPathFactory) -> tuple[ImportResult, str, Path]:
     """The seed imported with a review page, and a headless Chromium screenshot of the page."""
-    chromium = tool("chromium")
     folder = tmp_path_factory.mktemp("review")
     page = folder / "review.html"
     result = run_cli("import", SEED, "-o", folder / "report.md", "--review", page)
     assert result.returncode == 0, result.stderr
     shot = folder / "review.png"
-    subprocess.run(
-        [
-            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", f"--user-data-dir={folder / 'profile'}", f"--screenshot={shot}",
-            "--window-size=1400,2000", page.as_uri(),
-        ],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+    headless_chromium(
+        folder / "profile", [f"--screenshot={shot}", "--window-size=1400,2000", page.as_uri()]
+    )
     return import_file(SEED), page.read_text(encoding="utf-8"), shot
 
 

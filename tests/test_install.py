@@ -111,7 +111,7 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed: Path) ->
     assert site.is_relative_to(installed.parents[1]), package
     assert Path(styles) == site / "report_export" / "styles"
     assert Path(dist) == site
-    assert formats == "docx,epub,pdf,text"
+    assert formats == "docx,epub,html,pdf,text"
 
 
 def test_version_from_the_script_and_from_python_m(installed: Path) -> None:

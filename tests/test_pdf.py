@@ -10,7 +10,6 @@ import io
 import logging
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +20,6 @@ from typing import Any
 import pytest
 import tinycss2
 from lxml import etree
-from PIL import Image as PillowImage
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -52,7 +50,7 @@ from report_export.resources import styles_dir
 from report_export.theme import Theme, load_theme
 from report_export.typography import balanced_lines
 
-from .conftest import FIXTURES, SOURCE, run_cli, tool
+from .conftest import SOURCE, make_sample, run_cli, tool
 
 # What pypdf's lines are joined without a space across (the reader joins soft breaks alike).
 CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018\u2019\u201c\u201d]")
@@ -85,17 +83,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Built:
     assert "fontTools" not in result.stderr and "HarfBuzz" not in result.stderr, result.stderr
     path = out / "report.pdf"
     return Built(path, path.read_bytes(), read_file(SOURCE), load_theme())
-
-
-def make_sample(folder: Path) -> Path:
-    """The sample report and its figure (wider than the text block) in ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    source = folder / "report.md"
-    shutil.copyfile(FIXTURES / "pdf-sample.md", source)
-    figure = PillowImage.new("RGB", (1600, 700), "white")
-    figure.paste((29, 79, 145), (100, 300, 1500, 400))
-    figure.save(folder / "figure.png", format="PNG")
-    return source
 
 
 class _Records(logging.Handler):

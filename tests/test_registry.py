@@ -56,7 +56,7 @@ def test_ours_are_registered_by_entry_point() -> None:
     result = cli(REPO / "nonexistent", "formats")
     assert result.returncode == 0, result.stderr
     listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert listed == ["docx", "epub", "pdf", "text"]
+    assert listed == ["docx", "epub", "html", "pdf", "text"]
 
 
 def test_a_third_party_format_is_found_listed_and_built(tmp_path: Path) -> None:

@@ -61,8 +61,11 @@ def test_wrapped_report_keeps_every_character_and_the_rules() -> None:
         ("一二三“四五”", 8, ["一二三", "“四五”"]),
         # Latin words break at spaces, never inside.
         ("中文 English words 文字", 12, ["中文 English", "words 文字"]),
-        # A word longer than the line is split as a last resort.
-        ("abcdefghij", 4, ["abcd", "efgh", "ij"]),
+        # A word longer than the line overflows it: joined again, the lines are the text.
+        ("abcdefghij", 4, ["abcdefghij"]),
+        ("ab abcdefghij cd", 4, ["ab", "abcdefghij", "cd"]),
+        # Never between a Chinese character and a Latin one (the reader would add a space).
+        ("中文中文English", 8, ["中文中", "文English"]),
         ("短", 10, ["短"]),
     ],
 )

@@ -58,7 +58,7 @@ def _theme_file(tmp_path: Path, edit: str = "", drop: str = "") -> Path:
     [
         ("[text]\nleading = 2", "", r"unknown key \[text\]\.leading"),
         ("[page]\nchars_per_line = 'many'", "", r"\[page\]\.chars_per_line must be"),
-        ("[text]\nsize_pt = -12", "", r"\[text\]\.size_pt must be a non-negative number"),
+        ("[text]\nsize_pt = -12", "", r"\[text\]\.size_pt must be a number from 0 to 2000"),
         ("[text]\nalign = 'middle'", "", r"\[text\]\.align must be one of"),
         ("[fonts]\nbody = []", "", r"\[fonts\]\.body must be a non-empty list"),
         ("[fonts]\nbody = ['Noto Serif CJK SC', 12]", "", r"every item must be"),

@@ -31,6 +31,7 @@ def test_a_fresh_build_verifies(built: Path) -> None:
     assert [line.split()[:2] for line in lines] == [
         ["docx", "ok"],
         ["epub", "ok"],
+        ["html", "ok"],
         ["pdf", "ok"],
         ["text", "ok"],
     ]

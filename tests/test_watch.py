@@ -43,13 +43,13 @@ def test_watch_rebuilds_a_saved_change_and_reports_errors(tmp_path: Path) -> Non
     )
     lines = _lines(process)
     try:
-        assert "built docx, epub, pdf, text into" in _next(lines)
+        assert "built docx, epub, html, pdf, text into" in _next(lines)
         first_pdf = (out / "report.pdf").read_bytes()
         first_text = (out / "report.txt").read_text(encoding="utf-8").replace("\n", "")
 
         text = source.read_text(encoding="utf-8")
         source.write_text(text.replace("等特点。", "等特点。监视中", 1), encoding="utf-8")
-        assert "built docx, epub, pdf, text into" in _next(lines)
+        assert "built docx, epub, html, pdf, text into" in _next(lines)
         assert "监视中" in (out / "report.txt").read_text(encoding="utf-8").replace("\n", "")
         assert "监视中" not in first_text
         assert (out / "report.pdf").read_bytes() != first_pdf
@@ -63,7 +63,7 @@ def test_watch_rebuilds_a_saved_change_and_reports_errors(tmp_path: Path) -> Non
         assert f"report-export: {source}" in seen[-1]
 
         source.write_text(text, encoding="utf-8")  # the watch goes on after an error
-        assert "built docx, epub, pdf, text into" in _next(lines)
+        assert "built docx, epub, html, pdf, text into" in _next(lines)
         assert (out / "report.pdf").read_bytes() == first_pdf  # warm output = cold output
     finally:
         process.send_signal(signal.SIGINT)

@@ -11,6 +11,7 @@ image its name says is refused the same way in each.
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 import re
 from collections.abc import Sequence
@@ -135,6 +136,13 @@ def read_image(document: Document, src: str, roots: Sequence[Path] | None = None
         what = found or "not an image format a report may show"
         raise ReportExportError(f"image {src!r}: named as {declared}, but is {what}", path)
     return ImageFile(path, declared, data)
+
+
+def data_uri(document: Document, src: str, roots: Sequence[Path] | None = None) -> str:
+    """An image of the document as a ``data:`` URI (read as ``read_image`` reads it), for an
+    output that holds its images."""
+    image = read_image(document, src, roots)
+    return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
 def _inside(src: str, path: Path, roots: Sequence[Path]) -> Path:

@@ -8,6 +8,7 @@ exporter) so that a build with nothing to do ends in a fraction of a second.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -36,12 +37,17 @@ class Stamp:
 
 
 def _hash_files(digest: hashlib._Hash, root: Path, files: Iterable[Path]) -> None:
+    """Names and contents, in order. A file that cannot be read counts by its name and its
+    error: the build may not use it at all, and one it does use fails where it is read."""
     for path in sorted(files):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        # os.fsencode: a name that is not UTF-8 (bytes smuggled in as surrogates) still hashes.
+        digest.update(os.fsencode(path.relative_to(root).as_posix()) + b"\0")
         try:
-            digest.update(path.read_bytes() + b"\0")
+            with path.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
         except OSError as err:
-            raise ReportExportError(f"cannot read: {err.strerror}", path) from None
+            digest.update(f"unreadable: {err.strerror}".encode())
+        digest.update(b"\0")
 
 
 def _tree(root: Path, suffixes: tuple[str, ...] = (), skip: Path | None = None) -> list[Path]:
@@ -80,22 +86,27 @@ def _code_fingerprint(point: EntryPoint) -> bytes:
 
 def input_files(source: Path, theme_file: Path, out_dir: Path) -> list[tuple[Path, Path]]:
     """What every format reads besides the source, as (folder, file) pairs: each file under the
-    source's folder and under the theme's folder, the output folder left out."""
+    source's folder (other Markdown sources left out) and under the theme's folder, the output
+    folder left out."""
     # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
-    # beside it: taking both folders whole is cheap and never misses one.
+    # beside it: taking both folders whole is cheap and never misses one. Other Markdown
+    # sources are left out (no format reads one: assets are images), so that in a folder of
+    # reports a change to one leaves the others up to date.
     skip = out_dir.resolve()
     theme_dir = theme_file.resolve().parent
-    return [
-        (root, path)
-        for root in (source.parent, theme_dir)
-        for path in sorted(_tree(root, skip=skip))
+    assets = [p for p in _tree(source.parent, skip=skip) if p.suffix.lower() != ".md"]
+    return [(source.parent, path) for path in sorted(assets)] + [
+        (theme_dir, path) for path in sorted(_tree(theme_dir, skip=skip))
     ]
 
 
 def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
     """The hash of what every format reads: the source, its folder and the theme's folder."""
     digest = hashlib.sha256()
-    digest.update(source.read_bytes())
+    try:
+        digest.update(source.read_bytes())
+    except OSError as err:
+        raise ReportExportError(f"cannot read: {err.strerror}", source) from None
     for root, path in input_files(source, theme_file, out_dir):
         _hash_files(digest, root, [path])
     return digest.digest()
@@ -107,15 +118,22 @@ def format_key(inputs: bytes, point: EntryPoint, options: Mapping[str, str]) -> 
     digest.update(f"{point.name}\0{point.value}\0".encode())
     digest.update(_code_fingerprint(point))
     digest.update(json.dumps(sorted(options.items()), ensure_ascii=False).encode())
-    digest.update(f"\0SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    digest.update(os.fsencode(f"\0SOURCE_DATE_EPOCH={epoch}"))
     return digest.hexdigest()
+
+
+def data_hash(data: bytes) -> str:
+    """The SHA-256 of an output's bytes, as a stamp records it."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def file_hash(path: Path) -> str:
     """The SHA-256 of a file's bytes ("" when it does not exist)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
         return ""
 
 
@@ -127,11 +145,12 @@ class BuildCache:
         # A cache that cannot be read or makes no sense is no cache: everything is rebuilt.
         self.stamps: dict[str, Stamp] = {}
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = json.loads(self.path.read_text(encoding="utf-8", errors="surrogateescape"))
             if isinstance(raw, dict):
                 self.stamps = {key: Stamp(**value) for key, value in raw.items()}
         except (OSError, ValueError, TypeError):
             self.stamps = {}
+        self.changed = False
 
     @staticmethod
     def slot(source: Path, fmt: str) -> str:
@@ -145,10 +164,19 @@ class BuildCache:
         path = Path(stamp.path)
         return path if file_hash(path) == stamp.output else None
 
-    def record(self, source: Path, fmt: str, inputs: str, path: Path, data: bytes) -> None:
-        output = hashlib.sha256(data).hexdigest()
+    def record(self, source: Path, fmt: str, inputs: str, path: Path, output: str) -> None:
+        """Note that ``path`` (whose bytes hash to ``output``) was built from ``inputs``."""
+        self.changed = True
         self.stamps[self.slot(source, fmt)] = Stamp(inputs, str(path), output)
 
     def save(self) -> None:
+        """Write the stamps, if any was recorded since the cache was read or last saved."""
+        if not self.changed:
+            return
         data = {key: dataclasses.asdict(stamp) for key, stamp in sorted(self.stamps.items())}
-        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False).encode())
+        text = json.dumps(data, indent=1, ensure_ascii=False)
+        # The outputs are written; a cache that could not be (a full disk) only costs a
+        # rebuild next time: the old stamps no longer match the outputs' hashes.
+        with contextlib.suppress(ReportExportError):
+            write_atomic(self.path, text.encode("utf-8", "surrogateescape"))
+            self.changed = False

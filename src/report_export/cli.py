@@ -1,13 +1,17 @@
-"""The command line: ``report-export build|watch|verify|formats|import``.
+"""The command line: ``report-export build|batch|watch|verify|formats|import``.
 
-Errors: one line on stderr, exit 2.
+Errors are one line on stderr and exit 2: bad input, and what the system refuses (a full disk,
+a folder that cannot be written). Ctrl-C is one line and exit 130, except in ``watch``, which
+it ends (exit 0).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,24 +26,51 @@ DEFAULT_SOURCE = Path("source/report.md")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="report-export", description="Turn a report into PDF, DOCX, EPUB and plain text."
+        prog="report-export",
+        description="Turn a report into PDF, DOCX, EPUB, a web page and plain text.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build_cmd = commands.add_parser("build", help="build a source into every format")
-    _what_to_build(build_cmd)
-    build_cmd.add_argument(
-        "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
+    build_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    build_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    _add_build_options(build_cmd)
+
+    batch_cmd = commands.add_parser(
+        "batch", help="build many sources, on this machine or a Dask cluster"
     )
-    build_cmd.add_argument(
-        "--verify", action="store_true", help="read every output back and check it"
+    batch_cmd.add_argument(
+        "sources", nargs="*", metavar="SOURCES", help="paths, globs or folders of sources"
+    )
+    batch_cmd.add_argument(
+        "--manifest", type=Path, metavar="FILE", help="a CSV or JSON lines list of sources"
+    )
+    batch_cmd.add_argument("--out", type=Path, required=True, metavar="DIR")
+    _add_build_options(batch_cmd)
+    batch_cmd.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes of the local cluster"
+    )
+    batch_cmd.add_argument(
+        "--scheduler", default="", metavar="tcp://HOST:PORT", help="run on this Dask cluster"
+    )
+    batch_cmd.add_argument(
+        "--summary", type=Path, metavar="FILE.html", help="write a summary page (and .json)"
+    )
+    batch_cmd.add_argument(
+        "--worker-memory",
+        type=int,
+        default=1200,
+        metavar="MB",
+        help="a worker past this retires after its task and a fresh one starts",
     )
 
     watch_cmd = commands.add_parser(
         "watch", help="build, then rebuild what each saved change touches (Ctrl-C stops)"
     )
-    _what_to_build(watch_cmd)
+    watch_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    watch_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    _add_format_options(watch_cmd)
 
     verify_cmd = commands.add_parser("verify", help="check every output against the source")
     verify_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
@@ -61,7 +92,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="the site profile to read the copy with (default: detected from the copy)",
     )
-    import_cmd.add_argument("-o", "--output", type=Path, required=True, metavar="SOURCE.md")
+    import_cmd.add_argument("-o", "--output", type=Path, metavar="SOURCE.md")
+    import_cmd.add_argument(
+        "--into", type=Path, metavar="SOURCE.md", help="docx: take its edits back into SOURCE.md"
+    )
+    import_cmd.add_argument(
+        "--changes",
+        choices=("accept", "reject", "keep"),
+        default="keep",
+        help="docx: tracked changes accepted, rejected, or kept as proposals (default)",
+    )
+    import_cmd.add_argument(
+        "--strict", action="store_true", help="exit 1 when anything needs a decision"
+    )
     import_cmd.add_argument(
         "--review", type=Path, metavar="REVIEW.html", help="also write a review page"
     )
@@ -69,11 +112,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _what_to_build(command: argparse.ArgumentParser) -> None:
-    """The arguments ``build`` and ``watch`` share: source, formats, folder, theme, options."""
-    command.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+def _add_build_options(command: argparse.ArgumentParser) -> None:
+    """What ``build`` and ``batch`` share: formats, theme, exporter options, --force, --verify."""
+    _add_format_options(command)
+    command.add_argument(
+        "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
+    )
+    command.add_argument(
+        "--verify", action="store_true", help="read every output back and check it"
+    )
+
+
+def _add_format_options(command: argparse.ArgumentParser) -> None:
+    """What ``build``, ``batch`` and ``watch`` share: formats, theme, exporter options."""
     command.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
-    command.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
     command.add_argument("--theme", default="default", help="a theme name or a .toml path")
     command.add_argument(
         "-O",
@@ -154,25 +206,110 @@ def _build(args: argparse.Namespace) -> int:
     return _verify(args) if args.verify else 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from .batch.cluster import default_workers
+    from .batch.engine import BatchRequest, run_batch
+    from .batch.sources import collect_jobs
+    from .batch.summary import write_summary
+    from .progress import document_progress_for
+
+    if args.scheduler and args.workers is not None:
+        raise ReportExportError("--workers sizes the local cluster: a --scheduler's has its own")
+    if args.workers is not None and args.workers < 1:
+        raise ReportExportError(f"--workers wants 1 or more, not {args.workers}")
+    if args.worker_memory < 1:
+        raise ReportExportError(f"--worker-memory wants megabytes, not {args.worker_memory}")
+    request = BatchRequest(
+        jobs=tuple(collect_jobs(args.sources, args.manifest, args.out)),
+        out_dir=args.out,
+        formats=_format_list(args.to),
+        theme=args.theme,
+        options=_options(args),
+        force=args.force,
+        verify=args.verify,
+        scheduler=args.scheduler,
+        workers=args.workers or default_workers(),
+        worker_memory=args.worker_memory * 2**20,
+    )
+    result = run_batch(request, document_progress_for(sys.stderr))
+    if args.summary is not None:
+        write_summary(result, args.summary)
+    for document in result.failed:
+        _fail(str(document.failure), 1)
+    counts = Counter(document.status for document in result.documents)
+    print(
+        f"{len(result.documents)} documents: {counts['built']} built, "
+        f"{counts['up to date']} up to date, {counts['failed']} failed in {result.seconds:.1f} s"
+    )
+    if result.interrupted:
+        left = counts["not run"]
+        print(f"report-export: interrupted: {left} documents not finished", file=sys.stderr)
+        return 130
+    return 1 if result.failed else 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "formats":
+        return _formats()
+    if args.command == "verify":
+        return _verify(args)
+    if args.command == "import" and args.into is not None:
+        from .roundtrip.command import run_docx_import
+
+        lines, code = run_docx_import(
+            args.scraped, args.into, args.review, args.changes, args.strict
+        )
+        print("\n".join(lines))
+        return code
+    if args.command == "import":
+        from .importers.command import run_import
+
+        if args.output is None:
+            raise ReportExportError("import needs -o SOURCE.md (or --into for a DOCX)")
+
+        for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
+            print(line)
+        return 0
+    if args.command == "batch":
+        return _batch(args)
+    if args.command == "watch":
+        return _watch(args)
+    return _build(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        if args.command == "formats":
-            return _formats()
-        if args.command == "verify":
-            return _verify(args)
-        if args.command == "watch":
-            return _watch(args)
-        if args.command == "import":
-            from .importers.command import run_import
+        return _main(args)
+    finally:
+        if argv is None:
+            # The program itself (not a caller's ``main([...])``) ends once this returns: a
+            # Ctrl-C now would find Python finalising, its handler gone, and kill the process
+            # by the signal (no line, exit -2) after a build that finished.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-            for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
-                print(line)
-            return 0
-        return _build(args)
+
+def _main(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
     except ReportExportError as err:
-        print(f"report-export: {err}", file=sys.stderr)
-        return 2
+        return _fail(str(err), 2)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except OSError as err:
+        # What the system refuses where we write or read (a full disk, a read-only folder).
+        where = f"{err.filename}: " if err.filename else ""
+        return _fail(f"{where}{err.strerror or err}", 2)
+    except MemoryError:
+        return _fail("out of memory", 2)
+
+
+def _fail(message: str, code: int) -> int:
+    # One line, whatever the message holds (a file name may contain a newline).
+    line = message.replace("\n", "\\n").replace("\r", "\\r")
+    with contextlib.suppress(OSError):  # stderr is gone (a closed pipe): the exit code tells
+        print(f"report-export: {line}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

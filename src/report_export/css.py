@@ -8,6 +8,7 @@ reader's text size.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
@@ -77,3 +78,23 @@ def fill_template(template: Path, tokens: Mapping[str, str]) -> str:
         raise ReportExportError(f"placeholder {err} has no value", template) from None
     except ValueError as err:  # a stray "$" in the template
         raise ReportExportError(f"invalid template: {err}", template) from None
+
+
+_FETCHES = re.compile(r"@import|url\(|</style", re.IGNORECASE)
+
+
+def self_contained_css(path: Path, page: str) -> str:
+    """The stylesheet at ``path``, for copying into ``page`` (a self-contained HTML file):
+    one that would fetch anything (``@import``, ``url(``) or close its ``<style>`` is an error."""
+    try:
+        css = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not valid UTF-8"
+        raise ReportExportError(f"cannot read {page}'s stylesheet: {reason}", path) from err
+    found = _FETCHES.search(css)
+    if found:
+        raise ReportExportError(
+            f"{page}'s stylesheet has {found.group()!r}: the page must be one self-contained file",
+            path,
+        )
+    return css

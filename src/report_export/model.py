@@ -175,6 +175,9 @@ class Document:
     footnotes: tuple[Footnote, ...] = ()
     base_dir: Path = field(default=Path("."))
     """The folder the source lives in: images and other assets resolve against it."""
+    source_digest: str = field(default="", compare=False)
+    """The SHA-256 of the source text this document was read from ("" when built in code): an
+    edited copy of an output names the version of the source it was made from."""
 
     def footnote_numbers(self) -> dict[str, int]:
         """Each footnote's label -> its number: 1, 2, … in the order ``footnotes`` holds them,

@@ -1,4 +1,5 @@
-"""A progress bar per format on a terminal; silence when stderr is piped."""
+"""Progress on a terminal (a bar per format for a build, a bar over documents for a batch);
+silence when stderr is piped."""
 
 from __future__ import annotations
 
@@ -62,3 +63,65 @@ class TerminalProgress(Progress):
 def progress_for(stream: TextIO = sys.stderr) -> Progress:
     """A terminal progress display when ``stream`` is a terminal, else a silent one."""
     return TerminalProgress(stream) if stream.isatty() else Progress()
+
+
+class DocumentProgress:
+    """What a batch reports as its documents finish; the default reports nothing."""
+
+    def started(self, total: int) -> None:
+        """The batch has ``total`` documents."""
+
+    def tick(self) -> None:
+        """Called a few times a second while documents build."""
+
+    def finished(self, ok: bool) -> None:
+        """A document has finished, every format built (``ok``) or not."""
+
+    def done(self) -> None:
+        """The batch has ended (or was interrupted)."""
+
+
+class TerminalDocumentProgress(DocumentProgress):
+    """One line: a bar over documents, how many of how many, failures, elapsed time."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.total = 0
+        self.done_count = 0
+        self.failed = 0
+
+    def started(self, total: int) -> None:
+        self.total = total
+        self.start = time.monotonic()
+        self.draw()
+
+    def tick(self) -> None:
+        self.draw()
+
+    def finished(self, ok: bool) -> None:
+        self.done_count += 1
+        self.failed += not ok
+        self.draw()
+
+    def done(self) -> None:
+        self.draw()
+        self.stream.write("\n")
+        self.stream.flush()
+
+    def line(self, now: float) -> str:
+        filled = WIDTH * self.done_count // self.total if self.total else WIDTH
+        failed = f", {self.failed} failed" if self.failed else ""
+        return (
+            f"[{'#' * filled}{' ' * (WIDTH - filled)}] {self.done_count}/{self.total} "
+            f"documents{failed} {now - self.start:6.1f} s"
+        )
+
+    def draw(self) -> None:
+        self.stream.write(f"\r\x1b[2K{self.line(time.monotonic())}")
+        self.stream.flush()
+
+
+def document_progress_for(stream: TextIO = sys.stderr) -> DocumentProgress:
+    """A terminal bar over documents when ``stream`` is a terminal, else a silent display."""
+    return TerminalDocumentProgress(stream) if stream.isatty() else DocumentProgress()

@@ -8,19 +8,24 @@ names the file and line: it never vanishes silently from the outputs.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from .assets import image_type, resolve_asset
 from .errors import ReportExportError
+from .images import check_image
 from .model import (
     Block,
     BlockQuote,
@@ -59,16 +64,71 @@ FRONT_MATTER_KEYS = (
 )
 
 _SOFT_BREAK = "\x00"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 controls (XML cannot hold the first, every format shows the second as garbage),
+# the bidirectional embeddings, overrides and isolates (they reorder what a reader sees, not
+# what verify reads: the "Trojan Source" trick), and the Unicode noncharacters.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+    "\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff\U0002fffe\U0002ffff"
+    "\U0003fffe\U0003ffff\U0010fffe\U0010ffff]"
+)
+
+MAX_NESTING = 8
+"""How deep lists and quotes may nest in one another, and inlines (emphasis, links) too."""
+MAX_FRONT_MATTER_DEPTH = 4
+"""How deep front matter values may nest (``provenance`` is a mapping: depth 2)."""
+MAX_TITLE = 255
+"""Characters in the title (and every other front matter field but the description): what
+DOCX core properties and most readers' library views hold."""
+MAX_TABLE_COLUMNS = 30
+"""Columns a table may have: more cannot be set on any page or screen."""
+MAX_LIST_START = 1_000_000
+"""The largest number an ordered list may start at."""
+# markdown-it stops parsing (and drops the rest of the document) at its own nesting limit:
+# set it well above ours so that ours is always met first and refused with a line.
+_PARSER_NESTING = 4 * MAX_NESTING + 4
+
+# RFC 5646 (BCP 47) well-formed language tags: language-extlang-script-region-variant-
+# extension-privateuse, or a private-use tag alone.
+_ALNUM = "[A-Za-z0-9]"
+_LANG_TAG = re.compile(
+    rf"""(?:[A-Za-z]{{2,3}}(?:-[A-Za-z]{{3}}){{0,3}}|[A-Za-z]{{4,8}})
+    (?:-[A-Za-z]{{4}})?
+    (?:-(?:[A-Za-z]{{2}}|[0-9]{{3}}))?
+    (?:-(?:{_ALNUM}{{5,8}}|[0-9]{_ALNUM}{{3}}))*
+    (?:-[0-9A-WYZa-wyz](?:-{_ALNUM}{{2,8}})+)*
+    (?:-[xX](?:-{_ALNUM}{{1,8}})+)?
+    |[xX](?:-{_ALNUM}{{1,8}})+""",
+    re.VERBOSE,
+)
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+# Link targets a reader's viewer would run rather than open.
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+_UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader with dates left as text: the reader checks them itself, so that a
+    date that is no date (2024-13-45) is a message with its line, not a crash in PyYAML."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).use(footnote_plugin)
+    md = MarkdownIt("commonmark", {"maxNesting": _PARSER_NESTING})
+    # markdown-it turns a link or image to a refused scheme (file:, javascript:, …) into
+    # literal text, silently; accept every one here and refuse what we refuse with a line.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md.enable("table").use(front_matter_plugin).use(footnote_plugin)
 
 
 def read_file(path: Path) -> Document:
     """Read the Markdown source at ``path``; any problem is a ``ReportExportError``."""
-    return read_text(read_utf8(path), path)
+    return read_text(read_utf8(path), path, check_files=True)
 
 
 def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
@@ -87,15 +147,87 @@ def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
         raise ReportExportError(f"{not_text} (byte {err.start})", path, line) from None
 
 
-def read_text(text: str, path: Path) -> Document:
-    """Parse Markdown ``text`` that came from ``path`` (used for messages and ``base_dir``)."""
+def read_text(text: str, path: Path, check_files: bool = False) -> Document:
+    """Parse Markdown ``text`` that came from ``path`` (used for messages and ``base_dir``);
+    with ``check_files``, every image it shows must be a file the outputs may hold."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     text = unicodedata.normalize("NFC", text.removeprefix("\ufeff"))
     if control := _CONTROL.search(text):
         # XML (DOCX, EPUB) cannot hold C0 controls: refuse them here, not deep in a writer.
         line = text.count("\n", 0, control.start()) + 1
-        raise ReportExportError(f"control character U+{ord(control.group()):04X}", path, line)
-    tree = SyntaxTreeNode(_markdown().parse(text))
-    return _DocumentBuilder(path).build(tree)
+        code = ord(control.group())
+        raise ReportExportError(
+            f"character U+{code:04X} ({_kind_of_control(code)}) is not allowed", path, line
+        )
+    env: dict[str, Any] = {}
+    tokens = _markdown().parse(text, env)
+    _check_nesting(tokens, path)
+    builder = _DocumentBuilder(path)
+    document = replace(builder.build(SyntaxTreeNode(tokens)), source_digest=digest)
+    if check_files:
+        _check_images(document, builder.images, path)
+    _check_unused_notes(env, text, path)
+    return document
+
+
+def _check_images(document: Document, images: list[tuple[Image, int | None]], path: Path) -> None:
+    """Every image through the asset policy and the image checks, here rather than in each
+    format: all formats refuse alike, and the message names the source's line."""
+    for image, line in images:
+        try:
+            check_image(image.src, resolve_asset(document, image.src))
+            image_type(image.src, Path(image.src))
+        except ReportExportError as err:
+            raise ReportExportError(err.message, path, line) from None
+
+
+def _kind_of_control(code: int) -> str:
+    if code < 0x20 or code == 0x7F:
+        return "a C0 control"
+    if code < 0xA0:
+        return "a C1 control"
+    if 0x202A <= code <= 0x206F:
+        return "a bidirectional control"
+    return "a noncharacter"
+
+
+def _check_nesting(tokens: list[Token], path: Path) -> None:
+    """Refuse blocks or inlines nested deeper than ``MAX_NESTING``, before anything recurses
+    over the tree (Python's recursion limit would be met at ~1,000)."""
+    blocks = 0
+    for token in tokens:
+        if token.type in _CONTAINERS:
+            blocks += token.nesting
+            if blocks > MAX_NESTING:
+                where = token.map[0] + 1 if token.map else None
+                raise ReportExportError(
+                    f"lists and quotes nest more than {MAX_NESTING} deep", path, where
+                )
+        inlines = 0
+        for child in token.children or ():
+            inlines += child.nesting
+            if inlines > MAX_NESTING:
+                where = token.map[0] + 1 if token.map else None
+                raise ReportExportError(
+                    f"emphasis and links nest more than {MAX_NESTING} deep", path, where
+                )
+
+
+_CONTAINERS = {
+    f"{kind}_{edge}"
+    for kind in ("bullet_list", "ordered_list", "blockquote")
+    for edge in ("open", "close")
+}
+
+
+def _check_unused_notes(env: dict[str, Any], text: str, path: Path) -> None:
+    """A footnote defined and never called would vanish from every output: refuse it."""
+    for key, ident in env.get("footnotes", {}).get("refs", {}).items():
+        if ident == -1:
+            label = key.removeprefix(":")
+            found = re.search(rf"^ {{0,3}}\[\^{re.escape(label)}\]:", text, re.MULTILINE)
+            line = text.count("\n", 0, found.start()) + 1 if found else None
+            raise ReportExportError(f"footnote [^{label}] is defined but never called", path, line)
 
 
 class _DocumentBuilder:
@@ -106,6 +238,7 @@ class _DocumentBuilder:
         self.heading_counters: list[int] = []
         self.footnote_labels: dict[int, str] = {}
         self.footnote_lines: dict[str, int | None] = {}
+        self.images: list[tuple[Image, int | None]] = []
 
     def fail(self, message: str, node: SyntaxTreeNode | None) -> ReportExportError:
         return ReportExportError(message, self.path, _line(node))
@@ -135,7 +268,8 @@ class _DocumentBuilder:
 
     def metadata(self, node: SyntaxTreeNode) -> Metadata:
         try:
-            data = yaml.safe_load(node.content)
+            self.check_yaml_shape(node.content)
+            data = yaml.load(node.content, Loader=_FrontMatterLoader)  # a SafeLoader
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1  # +1 for the opening ---
@@ -151,7 +285,7 @@ class _DocumentBuilder:
             )
         title = data.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise self.fail("front matter: 'title' must be a non-empty string", node)
+            raise self.key_error("title", "must be a non-empty string", node)
         keywords = data.get("keywords", ())
         if isinstance(keywords, str):
             keywords = [k.strip() for k in re.split(r"[,，、;；]", keywords) if k.strip()]
@@ -160,24 +294,75 @@ class _DocumentBuilder:
         provenance = data.get("provenance", {})
         if not isinstance(provenance, dict):
             raise self.fail("front matter: 'provenance' must be a mapping", node)
-        return Metadata(
-            title=title.strip(),
+        meta = Metadata(
+            title=self.scalar(data, "title", node),
             lang=self.scalar(data, "lang", node) or "zh-CN",
             author=self.scalar(data, "author", node),
-            description=self.scalar(data, "description", node),
-            keywords=tuple(_scalar_text(k) for k in keywords),
+            description=self.scalar(data, "description", node, limit=None),
+            keywords=tuple(self.text(k, "keywords", node) for k in keywords),
             date=self.scalar(data, "date", node),
             publisher=self.scalar(data, "publisher", node),
-            provenance=tuple((str(k), _scalar_text(v)) for k, v in provenance.items()),
+            provenance=tuple(
+                (self.text(k, "provenance", node), self.text(v, "provenance", node))
+                for k, v in provenance.items()
+            ),
         )
+        if not _LANG_TAG.fullmatch(meta.lang):
+            raise self.key_error("lang", f"{meta.lang!r} is not a BCP 47 language tag", node)
+        if meta.date and not _is_date(meta.date):
+            raise self.key_error(
+                "date", f"{meta.date!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)", node
+            )
+        return meta
 
-    def scalar(self, data: dict[str, Any], key: str, node: SyntaxTreeNode) -> str:
+    def check_yaml_shape(self, content: str) -> None:
+        """Refuse aliases (a few hundred bytes of them expand to gigabytes) and values nested
+        deeper than ``MAX_FRONT_MATTER_DEPTH``, reading YAML's event stream (which does not
+        recurse) before anything builds the values (which does)."""
+        depth = 0
+        for event in yaml.parse(content, Loader=_FrontMatterLoader):
+            line = event.start_mark.line + 2 if event.start_mark else 1
+            if isinstance(event, yaml.AliasEvent):
+                raise ReportExportError(
+                    "front matter: YAML aliases are not allowed", self.path, line
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_FRONT_MATTER_DEPTH:
+                    raise ReportExportError(
+                        f"front matter: values nest more than {MAX_FRONT_MATTER_DEPTH} deep",
+                        self.path,
+                        line,
+                    )
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+
+    def key_error(self, key: str, message: str, node: SyntaxTreeNode) -> ReportExportError:
+        """An error at the line of ``key`` in the front matter."""
+        found = re.search(rf"^{re.escape(key)}\s*:", node.content, re.MULTILINE)
+        line = node.content.count("\n", 0, found.start()) + 2 if found else _line(node)
+        return ReportExportError(f"front matter: {key!r}: {message}", self.path, line)
+
+    def scalar(
+        self, data: dict[str, Any], key: str, node: SyntaxTreeNode, limit: int | None = MAX_TITLE
+    ) -> str:
         value = data.get(key)
         if value is None:
             return ""
         if isinstance(value, dict | list):
-            raise self.fail(f"front matter: {key!r} must be a single value", node)
-        return _scalar_text(value).strip()
+            raise self.key_error(key, "must be a single value", node)
+        return self.text(value, key, node, limit).strip()
+
+    def text(
+        self, value: object, key: str, node: SyntaxTreeNode, limit: int | None = MAX_TITLE
+    ) -> str:
+        """A front matter value as text: a scalar, within ``limit`` characters."""
+        if isinstance(value, dict | list | bytes):
+            raise self.key_error(key, "must hold text, not a nested value", node)
+        text = _scalar_text(value)
+        if limit is not None and len(text) > limit:
+            raise self.key_error(key, f"longer than {limit} characters", node)
+        return text
 
     # --- blocks ---------------------------------------------------------------------------
 
@@ -194,6 +379,8 @@ class _DocumentBuilder:
                 return BulletList(tuple(self.blocks(item.children) for item in node.children))
             case "ordered_list":
                 start = int(node.attrs.get("start", 1))
+                if start > MAX_LIST_START:
+                    raise self.fail(f"a list may start at {MAX_LIST_START:,} at most", node)
                 items = tuple(self.blocks(item.children) for item in node.children)
                 return OrderedList(items, start)
             case "blockquote":
@@ -228,17 +415,21 @@ class _DocumentBuilder:
         parts = [child for child in inline.children if not _is_blank(child)]
         if len(parts) == 1 and parts[0].type == "image":
             image = parts[0]
-            return Image(
+            figure = Image(
                 src=str(image.attrs.get("src", "")),
                 alt=_plain(image),
                 title=str(image.attrs.get("title", "") or ""),
             )
+            self.images.append((figure, _line(node)))
+            return figure
         return Paragraph(self.inline_children(node))
 
     def table(self, node: SyntaxTreeNode) -> Table:
         rows: list[tuple[TableCell, ...]] = []
         for section in node.children:  # thead, tbody
             for row in section.children:
+                if len(row.children) > MAX_TABLE_COLUMNS:
+                    raise self.fail(f"a table may have {MAX_TABLE_COLUMNS} columns at most", row)
                 rows.append(tuple(self.cell(cell) for cell in row.children))
         return Table(header=rows[0], rows=tuple(rows[1:]))
 
@@ -284,6 +475,10 @@ class _DocumentBuilder:
         for node in nodes:
             match node.type:
                 case "text":
+                    if called := _UNDEFINED_NOTE.search(node.content):
+                        raise self.fail(
+                            f"footnote [^{called.group(1)}] is called but never defined", block
+                        )
                     out.append(Text(node.content))
                 case "softbreak":
                     out.append(Text(_SOFT_BREAK))
@@ -296,6 +491,9 @@ class _DocumentBuilder:
                 case "code_inline":
                     out.append(Code(node.content))
                 case "link":
+                    target = str(node.attrs.get("href", ""))
+                    if target.lower().lstrip().startswith(_SCRIPT_SCHEMES):
+                        raise self.fail(f"a link to {target[:40]!r} is not allowed", block)
                     out.append(
                         Link(
                             _merge_text(self.inlines(node.children, block)),
@@ -355,6 +553,19 @@ def _line(node: SyntaxTreeNode | None) -> int | None:
             return node.map[0] + 1
         node = node.parent
     return None
+
+
+def _is_date(text: str) -> bool:
+    """A real calendar date written YYYY-MM-DD, YYYY-MM or YYYY, from 1583 on (the
+    Gregorian calendar: what EPUB, DOCX and PDF dates mean)."""
+    if not _DATE.fullmatch(text):
+        return False
+    year, month, day = (int(part) for part in (text + "-01-01")[:10].split("-"))
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return year >= 1583
 
 
 def _scalar_text(value: object) -> str:

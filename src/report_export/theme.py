@@ -9,6 +9,7 @@ or value is an error naming the theme file.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -172,6 +173,10 @@ _SECTIONS: dict[str, type] = {
     "colors": ColorTokens,
 }
 _ALIGNMENTS = ("left", "justify", "center", "right")
+MAX_TOKEN = 2000.0
+"""The largest number a theme may give (a page of 2 m, a font of 2,000 pt)."""
+MIN_LINES = 5
+"""Body lines the text block of a page must hold at least."""
 _CSS_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
@@ -231,6 +236,11 @@ def _build(data: dict[str, Any], path: Path) -> Theme:
         raise fail("'css' must be a file name")
     css_path = (path.parent / css) if css else None
     if css_path is not None:
+        # A theme is data someone else may have written: its CSS may come from its own folder
+        # or our styles/, never from elsewhere on the machine (it is copied into outputs).
+        inside = (path.parent.resolve(), styles_dir().resolve())
+        if not any(css_path.resolve().is_relative_to(root) for root in inside):
+            raise fail(f"css file {css!r} is outside the theme's folder")
         # Read once here so that every format can rely on it being readable UTF-8.
         try:
             css_path.read_text(encoding="utf-8")
@@ -266,8 +276,13 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
                 raise fail(f"[{section}].{name} must be a string")
             values[name] = value
         else:
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise fail(f"[{section}].{name} must be a non-negative number")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or not 0 <= value <= MAX_TOKEN
+            ):
+                raise fail(f"[{section}].{name} must be a number from 0 to {MAX_TOKEN:g}")
             values[name] = int(value) if kind == "int" else float(value)
     return cls(**values)
 
@@ -279,6 +294,11 @@ def _check(theme: Theme, fail: Any) -> None:
         raise fail("[text].size_pt and [page].chars_per_line must be positive")
     if theme.side_margin_pt < 18:
         raise fail("[page].chars_per_line x [text].size_pt is wider than the page allows")
+    text_height_pt = (
+        theme.page.height_mm - theme.page.margin_top_mm - theme.page.margin_bottom_mm
+    ) * PT_PER_MM
+    if text_height_pt < MIN_LINES * theme.text.size_pt * max(theme.text.line_height, 1.0):
+        raise fail(f"[page] leaves room for fewer than {MIN_LINES} lines of text")
     if theme.header.running_head not in ("title", ""):
         raise fail('[header].running_head must be "title" or ""')
     for spec in fields(theme.colors):

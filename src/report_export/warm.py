@@ -1,21 +1,38 @@
-"""The warm renderer: exporters loaded, their heavy libraries prepared and their caches (fonts,
+"""Warm processes: exporters loaded, their heavy libraries prepared and their caches (fonts,
 parsed stylesheets: see ``layout_engine``) kept from one render to the next.
 
-``WarmRenderer`` renders in the process that holds it; a batch worker keeps one for its life.
-``WarmBuilder`` is what ``report-export watch`` builds with: the costliest formats each in a
-process of its own that stays up (forked once, warm after its first render), the quick ones
-meanwhile in this process, so a rebuild costs about the warm PDF render alone.
+``WarmRenderer`` renders in the process that holds it. ``WarmBuilder`` is what
+``report-export watch`` builds with: the costliest formats each in a process of its own that
+stays up (forked once, warm after its first render), the quick ones meanwhile in this process,
+so a rebuild costs about the warm PDF render alone.
+
+A fresh process pays for more than imports on its first render: WeasyPrint's import and its
+cffi declarations (~0.3 s on first use), fontconfig's lookups of the theme's faces, the glyph
+coverage of each font stack (``fonts.py`` caches), HarfBuzz subsetting, the parser. The one
+sure way to pay all of it, whatever a format needs, is to render a small document of the same
+kind in every format once and throw the bytes away: a long-lived process (a batch worker, a
+server) calls ``warm_up`` when it starts, through this process's ``WarmRenderer``.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .build import BuildRequest, Progress, by_cost, read_request, render, split_options
+from .build import (
+    BuildRequest,
+    Progress,
+    _kill_workers,
+    _worker_start,
+    by_cost,
+    read_source,
+    render,
+    split_options,
+)
 from .exporters import load_exporter
 
 if TYPE_CHECKING:
@@ -49,7 +66,7 @@ class WarmRenderer:
         """
         exporters = [self.exporter(name) for name in names]
         options = split_options(exporters, request.options)
-        document, theme = read_request(request)
+        document, theme = read_source(request)
         wanted = set(names if only is None else only)
         return {
             e.name: render(e, document, theme, options[e.name])
@@ -59,7 +76,42 @@ class WarmRenderer:
 
 
 _in_worker = WarmRenderer()
-"""The warm renderer of a ``WarmBuilder`` worker process (forked, so each has its own)."""
+"""This process's warm renderer: ``warm_up``'s, and a ``WarmBuilder`` worker's (forked, so
+each has its own)."""
+
+SAMPLE = """---
+title: 预热文档
+lang: zh-CN
+author: report-export
+---
+
+# 一、标题
+
+正文段落，含“引号”、English words 与数字 2026。[^1]
+
+- 列表项
+
+| 列 | 值 |
+|---|---|
+| 甲 | 1 |
+
+[^1]: 脚注。
+"""
+"""A report in little: title, heading, paragraph, footnote, list and table in Chinese."""
+
+
+def warm_up(formats: Iterable[str], theme_name: str = "default") -> None:
+    """Load each format's exporter (through this process's ``WarmRenderer``) and render
+    ``SAMPLE`` with it once, with ``theme_name``."""
+    from .reader import read_text
+    from .theme import load_theme
+
+    theme = load_theme(theme_name)
+    # The sample has no assets: a folder of its own would only be hashed and searched.
+    document = read_text(SAMPLE, Path("/nonexistent/warm-up.md"))
+    for name in formats:
+        exporter = _in_worker.exporter(name)
+        render(exporter, document, theme, exporter.parse_options({}))
 
 
 def _prepare(name: str) -> None:
@@ -85,7 +137,13 @@ class WarmBuilder:
         context = multiprocessing.get_context("fork")
         self.workers: dict[str, ProcessPoolExecutor] = {}
         for name in self.elsewhere:
-            worker = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            # Like a build's workers, each dies with this process and leaves Ctrl-C to it.
+            worker = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_worker_start,
+                initargs=(os.getpid(),),
+            )
             worker.submit(_prepare, name)  # starts the process and its heavy import now
             self.workers[name] = worker
         for name in ordered[helpers:]:
@@ -113,8 +171,15 @@ class WarmBuilder:
         return out
 
     def close(self) -> None:
+        """Stop the workers once they have finished what they are rendering."""
         for worker in self.workers.values():
             worker.shutdown(wait=True, cancel_futures=True)
+
+    def kill(self) -> None:
+        """Stop the workers now, mid-render (Ctrl-C, a failure of this process)."""
+        for worker in self.workers.values():
+            _kill_workers(worker)
+        self.close()
 
     def __enter__(self) -> WarmBuilder:
         return self
@@ -125,4 +190,7 @@ class WarmBuilder:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.close()
+        if error is not None and not isinstance(error, Exception):
+            self.kill()
+        else:
+            self.close()

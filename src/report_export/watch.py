@@ -86,7 +86,10 @@ def watch(
                 now = settled
             seen = now
             builder = _build_once(request, builder, names, emit)
-    finally:
+    except BaseException:
+        builder.kill()  # Ctrl-C: a render under way is not waited for
+        raise
+    else:
         builder.close()
 
 

@@ -91,5 +91,12 @@ def _convert(fmt: str, key: str, text: str, kind: Any) -> object:
             pass
     elif kind is str:
         return text
+    elif typing.get_origin(kind) is typing.Literal:
+        choices = typing.get_args(kind)
+        if text in choices:
+            return text
+        raise ReportExportError(
+            f"{fmt}: option {key!r} wants one of {', '.join(choices)}, not {text!r}"
+        )
     wanted = {bool: "yes or no", int: "a whole number"}.get(kind, str(kind))
     raise ReportExportError(f"{fmt}: option {key!r} wants {wanted}, not {text!r}")

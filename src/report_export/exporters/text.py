@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import assert_never
 
+from ..errors import ReportExportError
 from ..model import (
     Block,
     BlockQuote,
@@ -32,6 +33,18 @@ class TextOptions:
 
     wrap: int = 0
     """Wrap lines at this many columns (East Asian wide characters count two); 0: no wrapping."""
+
+    def __post_init__(self) -> None:
+        if self.wrap != 0 and not MIN_WRAP <= self.wrap <= MAX_WRAP:
+            raise ReportExportError(
+                f"text: option 'wrap' wants 0 (no wrapping) or {MIN_WRAP} to {MAX_WRAP} columns,"
+                f" not {self.wrap}"
+            )
+
+
+MIN_WRAP = 20
+"""The narrowest wrap: list markers and quote marks need room beside the text."""
+MAX_WRAP = 10_000
 
 
 class TextExporter(Exporter[TextOptions]):

@@ -11,13 +11,12 @@ has the same number on both sides. At the bottom, every change in tables. The st
 from __future__ import annotations
 
 import html
-import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ReportExportError
+from ..css import self_contained_css
 from ..resources import styles_dir
 from .changes import KINDS, Kind
 from .result import ImportResult, LocatedChange, LocatedFlag
@@ -36,8 +35,6 @@ _QUIET: frozenset[Kind] = frozenset(("structure", "punctuation"))
 
 REVIEW_CSS = styles_dir() / "review.css"
 """The page's stylesheet, copied into the page when it is written."""
-# What would make the page fetch something, or end its <style> early.
-_NOT_SELF_CONTAINED = re.compile(r"@import|url\(|</style", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,21 +94,7 @@ def render_review(result: ImportResult, output_name: str) -> str:
 
 def review_css(path: Path = REVIEW_CSS) -> str:
     """The page's stylesheet (``styles/review.css``), checked to fetch nothing."""
-    try:
-        css = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) else "not valid UTF-8"
-        raise ReportExportError(
-            f"cannot read the review page's stylesheet: {reason}", path
-        ) from err
-    found = _NOT_SELF_CONTAINED.search(css)
-    if found:
-        raise ReportExportError(
-            f"the review page's stylesheet has {found.group()!r}: the page must be one "
-            "self-contained file",
-            path,
-        )
-    return css
+    return self_contained_css(path, "the review page")
 
 
 def _stages(result: ImportResult) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,34 @@ class Verifier(ABC):
     @abstractmethod
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
         """The problems found, most important first; empty when the output holds."""
+
+
+# --- archives read with a cap ------------------------------------------------------------
+
+MAX_ZIP_MEMBERS = 10_000
+"""Members a DOCX or EPUB may hold for ``verify`` to read it."""
+MAX_ZIP_INFLATED = 512 * 1024 * 1024
+"""Bytes a DOCX's or EPUB's members may inflate to, together (a zip bomb stops here)."""
+
+
+def zip_problems(path: Path) -> list[str]:
+    """Why the archive at ``path`` is refused before anything inflates it: not a zip, too many
+    members, or more inflated bytes than ``MAX_ZIP_INFLATED``. A member never inflates past
+    the size its header declares (``zipfile`` stops there), so the headers are the cap."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        return [f"not a readable zip archive: {err}"]
+    if len(infos) > MAX_ZIP_MEMBERS:
+        return [f"refused: {len(infos):,} archive members (at most {MAX_ZIP_MEMBERS:,})"]
+    inflated = sum(info.file_size for info in infos)
+    if inflated > MAX_ZIP_INFLATED:
+        return [
+            f"refused: the archive inflates to {inflated:,} bytes "
+            f"(at most {MAX_ZIP_INFLATED:,}; a zip bomb?)"
+        ]
+    return []
 
 
 def load_verifier(name: str) -> type[Verifier] | None:

@@ -23,6 +23,7 @@ from . import (
     expected_body,
     expected_footnotes,
     normalise,
+    zip_problems,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -39,6 +40,8 @@ class DocxVerifier(Verifier):
     name = "docx"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        if refused := zip_problems(path):
+            return refused
         try:
             word = docx.Document(str(path))
         except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as err:

@@ -22,6 +22,7 @@ from . import (
     expected_body,
     expected_footnotes,
     normalise,
+    zip_problems,
 )
 
 NS = {
@@ -32,7 +33,7 @@ NS = {
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
 }
 EPUBCHECK_JAR = Path("/usr/share/java/epubcheck.jar")
-_X = "{http://www.w3.org/1999/xhtml}"
+XHTML = _X = "{http://www.w3.org/1999/xhtml}"
 _TEXT_BLOCKS = {
     f"{_X}{tag}" for tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "figcaption")
 }
@@ -47,6 +48,8 @@ class EpubVerifier(Verifier):
     name = "epub"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        if refused := zip_problems(path):
+            return refused
         try:
             with zipfile.ZipFile(path) as book:
                 problems, body, notes = _read(book, document)
@@ -90,17 +93,17 @@ def _read(book: zipfile.ZipFile, document: Document) -> tuple[list[str], list[Fo
             kinds = (section.get(_EPUB_TYPE) or "").split()
             if "titlepage" in kinds:
                 heading = section.find(f".//{_X}h1")
-                title = _text(heading) if heading is not None else None
+                title = text_of(heading) if heading is not None else None
                 problems += check_equal("title page", document.meta.title, title)
                 furniture.add(section)
             elif "endnotes" in kinds or "footnotes" in (section.get("class") or "").split():
-                notes += _notes(section, href)
+                notes += note_texts(section, href)
                 furniture.add(section)
-        body += _texts(root, href, furniture)
+        body += texts(root, href, furniture)
     return problems, body, notes
 
 
-def _text(element: etree._Element) -> str:
+def text_of(element: etree._Element) -> str:
     """An element's text without the notes' back-links."""
     parts: list[str] = []
 
@@ -116,7 +119,7 @@ def _text(element: etree._Element) -> str:
     return normalise("".join(parts))
 
 
-def _texts(root: etree._Element, href: str, furniture: set[etree._Element]) -> list[Found]:
+def texts(root: etree._Element, href: str, furniture: set[etree._Element]) -> list[Found]:
     found = []
     count = 0
     for element in root.iter(*_TEXT_BLOCKS):
@@ -128,10 +131,10 @@ def _texts(root: etree._Element, href: str, furniture: set[etree._Element]) -> l
             continue
         count += 1
         if element.tag == f"{_X}tr":
-            cells = [_text(cell) for cell in element if cell.tag in (f"{_X}th", f"{_X}td")]
+            cells = [text_of(cell) for cell in element if cell.tag in (f"{_X}th", f"{_X}td")]
             text = normalise(CELL_SEPARATOR.join(cells))
         else:
-            text = _text(element)
+            text = text_of(element)
         found.append(Found(text, f"{href}, text {count}"))
     return found
 
@@ -140,10 +143,10 @@ def _inside(element: etree._Element, tag: str) -> bool:
     return any(parent.tag == f"{_X}{tag}" for parent in element.iterancestors())
 
 
-def _notes(section: etree._Element, href: str) -> list[Found]:
+def note_texts(section: etree._Element, href: str) -> list[Found]:
     listing = section.find(f".//{_X}ol")
     items = listing.findall(f"{_X}li") if listing is not None else []
-    return [Found(_text(li), f"{href}, note {n}") for n, li in enumerate(items, start=1)]
+    return [Found(text_of(li), f"{href}, note {n}") for n, li in enumerate(items, start=1)]
 
 
 def _epubcheck(path: Path) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 from ..model import Document, headings, inline_text
 from ..theme import Theme
@@ -42,7 +42,7 @@ class PdfVerifier(Verifier):
         try:
             reader = PdfReader(path)
             pages = [page.extract_text() or "" for page in reader.pages]
-        except (PdfReadError, OSError, ValueError) as err:
+        except (PyPdfError, OSError, ValueError) as err:  # pypdf caps each stream at 75 MB
             return [f"not a readable PDF: {err}"]
         numbers = {label: str(n) for label, n in document.footnote_numbers().items()}
         # The text comes first in the report: a lost page shows as the paragraph it cut, which
@@ -160,9 +160,10 @@ def _check_fonts(reader: PdfReader) -> list[str]:
     problems = []
     seen: set[str] = set()
     for number, page in enumerate(reader.pages, start=1):
-        resources: Any = page.get("/Resources", {})
-        fonts: Any = resources.get_object().get("/Font", {})
-        fonts = fonts.get_object()
+        resources: Any = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else {}
+        fonts: Any = resources.get("/Font")
+        fonts = fonts.get_object() if fonts is not None else {}  # a page with no text
         for font in (ref.get_object() for ref in fonts.values()):
             name = str(font.get("/BaseFont", "?"))
             if name in seen or font.get("/Subtype") == "/Type3":

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..build import BuildRequest, output_path
-from ..exporters import load_exporter
+from ..exporters import Exporter, load_exporter
+from ..model import Document
 from ..reader import read_file
 from ..registry import available_formats
-from ..theme import load_theme
-from . import Report, load_verifier
+from ..theme import Theme, load_theme
+from . import Report, Verifier, load_verifier
 
 
 def verify_outputs(
@@ -22,18 +23,33 @@ def verify_outputs(
     document = read_file(source)
     theme = load_theme(theme_name, source.parent)
     request = BuildRequest(source, out_dir)
-    reports = []
-    for exporter in exporters:
-        path = output_path(request, exporter)
-        verifier = load_verifier(exporter.name)
-        if verifier is None:
-            problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)
-        elif not path.is_file():
-            problems = ("missing: the output does not exist",)
-        else:
-            problems = tuple(verifier().check(path, document, theme))
-        reports.append(Report(exporter.name, path, problems))
-    return reports
+    return [
+        check_output(exporter, output_path(request, exporter), document, theme)
+        for exporter in exporters
+    ]
+
+
+def check_output(
+    exporter: type[Exporter[object]], path: Path, document: Document, theme: Theme
+) -> Report:
+    """The report on one output: its format's verifier holds it against the document."""
+    verifier = load_verifier(exporter.name)
+    if verifier is None:
+        problems: tuple[str, ...] = (f"no verifier is installed for {exporter.name!r}",)
+    elif not path.is_file():
+        problems = ("missing: the output does not exist",)
+    else:
+        problems = _check(verifier(), path, document, theme)
+    return Report(exporter.name, path, problems)
+
+
+def _check(verifier: Verifier, path: Path, document: Document, theme: Theme) -> tuple[str, ...]:
+    """The verifier's problems. The file is not ours to trust (it may be damaged or made to
+    hurt): whatever its reader fails with is a problem reported for it, never a traceback."""
+    try:
+        return tuple(verifier.check(path, document, theme))
+    except Exception as err:
+        return (f"cannot be read back: {type(err).__name__}: {err}",)
 
 
 def format_report(report: Report) -> str:

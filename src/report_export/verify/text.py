@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..model import Document, Image
 from ..theme import Theme
+from ..typography import join_lines
 from . import Found, Verifier, check_equal, compare_sequence, expected_body, expected_footnotes
 from . import normalise as norm
 
@@ -74,7 +75,7 @@ def _items(block: str, index: int) -> list[Found]:
         new_paragraph = False
     where = f"block {index}"
     return [
-        Found(norm("\n".join(lines)), where, norm(_MARKER.sub("", "\n".join(lines))))
+        Found(norm(join_lines(lines)), where, norm(_MARKER.sub("", join_lines(lines))))
         for lines in items
     ]
 
@@ -97,4 +98,4 @@ def _group_notes(blocks: list[tuple[int, str]]) -> list[tuple[int, str]]:
 def _note(block: str, index: int) -> Found:
     lines = [_NOTE.sub("", line.strip()) for line in block.split("\n") if line.strip()]
     bare = [_MARKER.sub("", line) for line in lines]
-    return Found(norm(" ".join(lines)), f"note block {index}", norm(" ".join(bare)))
+    return Found(norm(join_lines(lines)), f"note block {index}", norm(join_lines(bare)))

@@ -153,6 +153,8 @@ _EXTENDED = "http://schemas.openxmlformats.org/officeDocument/2006/extended-prop
 _CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+SOURCE_DIGEST_PROPERTY = "report-export source sha256"
+"""The custom property naming the source version a DOCX was built from (its SHA-256)."""
 
 
 def drop_template_leftovers(docx_document: Any) -> None:
@@ -339,11 +341,14 @@ def app_properties(docx_document: Any, document: Document) -> None:
 
 
 def custom_properties(docx_document: Any, document: Document) -> None:
-    """Where the text was recovered from (the front matter's provenance) as custom document
-    properties, which Word shows under File > Properties > Custom."""
+    """Where the text was recovered from (the front matter's provenance) and the digest of
+    the source it was built from, as custom document properties, which Word shows under
+    File > Properties > Custom."""
     entries = list(document.meta.provenance)
     if document.meta.date:
         entries.insert(0, ("date", document.meta.date))
+    if document.source_digest:
+        entries.append((SOURCE_DIGEST_PROPERTY, document.source_digest))
     if not entries:
         return
     root = _properties(_CUSTOM)

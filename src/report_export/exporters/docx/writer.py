@@ -70,6 +70,16 @@ from .ooxml import (
 from .ooxml import field as field_runs
 from .styles import bullet_style, continue_style, heading_style, number_style
 
+
+def block_mark(path: tuple[int | str, ...]) -> str:
+    """The bookmark that marks the paragraph written for the model block at ``path`` (indices
+    into blocks, list items and their blocks, or a table's ``r``ow and ``c``ell; a footnote's
+    path starts with ``n`` and the note's index): ``(3, 1, 0)`` -> ``_rx_3_1_0``. An import
+    of the edited DOCX maps each paragraph back to its source block by it; zero-width at the
+    paragraph's start, it survives editing in Word and LibreOffice and shows in no dialog."""
+    return "_rx_" + "_".join(str(step) for step in path)
+
+
 # Character styles, and what each means as direct formatting when a run sits inside another
 # (a run has one character style: the innermost; the outer ones are added directly).
 STRONG, EMPHASIS, CODE, HYPERLINK, NOTE_REFERENCE = (
@@ -168,6 +178,8 @@ class Scope:
     list_level: int = 0
     quote_depth: int = 0
     in_note: bool = False
+    path: tuple[int | str, ...] = ()
+    """Where the block being written sits in the model (see ``block_mark``)."""
 
 
 class StoryWriter:
@@ -180,25 +192,35 @@ class StoryWriter:
 
     # --- blocks ---------------------------------------------------------------------------
 
-    def blocks(self, blocks: Sequence[Block], scope: Scope) -> list[Element]:
+    def blocks(self, blocks: Sequence[Block], scope: Scope, first: int = 0) -> list[Element]:
         out: list[Element] = []
-        for block in blocks:
-            out += self.block(block, scope)
+        for index, block in enumerate(blocks, start=first):
+            out += self.block(block, replace(scope, path=(*scope.path, index)))
         return out
+
+    def marked(self, p: Element, path: tuple[int | str, ...]) -> Element:
+        """``p`` opened by the bookmark of the model block at ``path`` (after its properties)."""
+        ident = str(self.context.bookmark_id())
+        start = el("w:bookmarkStart", {"w:id": ident, "w:name": block_mark(path)})
+        position = 1 if p.find(qn("w:pPr")) is not None else 0
+        p.insert(position, start)
+        p.insert(position + 1, el("w:bookmarkEnd", {"w:id": ident}))
+        return p
 
     def block(self, block: Block, scope: Scope) -> list[Element]:
         match block:
             case Heading(level=level, children=children, id=ident):
                 if scope.in_note:
                     # A heading in a footnote is no part of the outline: a bold line.
-                    return [paragraph(scope.text_style, self.inlines(children, scope, (STRONG,)))]
+                    bold = self.inlines(children, scope, (STRONG,))
+                    return [self.marked(paragraph(scope.text_style, bold), scope.path)]
                 content = self.inlines(children, scope)
                 name = self.context.heading_bookmarks.get(ident)
                 if name is not None:
                     content = bookmark(self.context.bookmark_id(), name, content)
-                return [paragraph(heading_style(level), content)]
+                return [self.marked(paragraph(heading_style(level), content), scope.path)]
             case Paragraph(children=children):
-                return [self.text_paragraph(children, scope)]
+                return [self.marked(self.text_paragraph(children, scope), scope.path)]
             case BulletList(items=items):
                 return self.list_blocks(items, None, scope)
             case OrderedList(items=items, start=start):
@@ -208,9 +230,11 @@ class StoryWriter:
             case Table():
                 return [self.table(block, scope)]
             case Image():
-                return self.figure(block)
+                figure = self.figure(block)
+                self.marked(figure[0], scope.path)
+                return figure
             case ThematicBreak():
-                return [paragraph("ThematicBreak", [])]
+                return [self.marked(paragraph("ThematicBreak", []), scope.path)]
             case _:
                 assert_never(block)
 
@@ -252,11 +276,15 @@ class StoryWriter:
             extra = [indent.element()]
         inner = replace(scope, text_style=continue_style(level), list_level=level + 1)
         out: list[Element] = []
-        for item in items:
+        for number, item in enumerate(items):
+            at = (*scope.path, number)
             first = item[0] if item and isinstance(item[0], Paragraph) else None
             content = self.inlines(first.children, scope) if first is not None else []
-            out.append(paragraph(style, content, [*ppr(numbering=(num_id, level)), *extra]))
-            out += self.blocks(item[1:] if first is not None else item, inner)
+            p = paragraph(style, content, [*ppr(numbering=(num_id, level)), *extra])
+            # An item that opens with another block has an empty numbered paragraph: unmarked.
+            out.append(self.marked(p, (*at, 0)) if first is not None else p)
+            rest = item[1:] if first is not None else item
+            out += self.blocks(rest, replace(inner, path=at), first=len(item) - len(rest))
         return out
 
     def table(self, table: Table, scope: Scope) -> Element:
@@ -286,18 +314,22 @@ class StoryWriter:
         )
         for index, row in enumerate((table.header, *table.rows)):
             header = index == 0
+            row_path = (*scope.path, f"r{index}")
+            real = len(row)
             cells = list(row) + [TableCell(())] * (columns - len(row))
             row_properties = el(
                 "w:trPr", None, el("w:cantSplit"), el("w:tblHeader") if header else None
             )
             tr = el("w:tr", None, row_properties)
-            for cell, width in zip(cells, widths, strict=True):
+            for column, (cell, width) in enumerate(zip(cells, widths, strict=True)):
                 align = {"left": "left", "center": "center", "right": "right"}.get(cell.align)
                 content = paragraph(
                     "TableHeading" if header else "TableText",
                     self.inlines(cell.children, scope),
                     ppr(align=align) if align else [],
                 )
+                if column < real:
+                    self.marked(content, (*row_path, f"c{column}"))
                 tc_properties = el(
                     "w:tcPr", None, el("w:tcW", {"w:w": twips(width), "w:type": "dxa"})
                 )
@@ -453,7 +485,8 @@ class StoryWriter:
 
     def note(self, ident: int, note: Footnote) -> Element:
         """A ``w:footnote``: the note's blocks, the first paragraph opened by its number."""
-        scope = Scope(text_style="FootnoteText", in_note=True)
+        index = self.context.document.footnotes.index(note)
+        scope = Scope(text_style="FootnoteText", in_note=True, path=("n", index))
         blocks = self.blocks(note.children, scope)
         mark = [
             # The number in the note itself is full size, followed by an en space, as in

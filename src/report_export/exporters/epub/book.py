@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from ebooklib import epub
+from lxml import etree
 
 from ...assets import asset_roots
 from ...html import HtmlRenderer, footnote_id, footnote_ref_id, html_page
+from ...labels import labels_for
 from ...model import Document, Heading, walk_blocks
 from ...reproducible import build_timestamp, normalize_zip
 from ...theme import Theme
 from .embedded_fonts import EmbeddedFont, embedded_fonts
 from .images import collect_images
-from .labels import labels_for
 from .metadata import add_metadata
 from .navigation import ebooklib_toc, table_of_contents, toc_titles
 from .parts import (
@@ -201,7 +202,12 @@ class BookBuilder:
             },
         )
         # ebooklib stamps every entry with the current time: rewrite the archive.
-        return normalize_zip(out.getvalue(), first="mimetype", stored={"mimetype"})
+        return normalize_zip(
+            out.getvalue(),
+            first="mimetype",
+            stored={"mimetype"},
+            edits={PACKAGE_FILE: lambda opf: package_language(opf, self.document.meta.lang)},
+        )
 
     def add_resources(self, book: Any, fonts: Sequence[EmbeddedFont]) -> None:
         """Images and embedded fonts."""
@@ -231,3 +237,17 @@ class BookBuilder:
                     manifest=False,
                 )
             )
+
+
+PACKAGE_FILE = "EPUB/content.opf"
+"""Where ebooklib writes the package document."""
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def package_language(opf: bytes, lang: str) -> bytes:
+    """The package document with ``xml:lang`` on its root: ebooklib writes none, and reading
+    systems (and DAISY Ace) take the language of the package's own text, its title and
+    metadata, from there."""
+    root = etree.fromstring(opf)
+    root.set(XML_LANG, lang)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)

@@ -7,8 +7,8 @@ import re
 import uuid
 from typing import Any
 
+from ...labels import Labels
 from ...model import Document, Image, walk_blocks
-from .labels import Labels
 from .parts import all_blocks
 
 # An identifier is a name-based UUID: the same title, author and provenance, the same book.

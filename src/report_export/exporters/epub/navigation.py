@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ebooklib import epub
 
 from ...model import Document, Heading, walk_blocks
+from ...outline import TocNode, nest_toc
 from .parts import NOTES_FILE, TITLE_FILE, Chapter, toc_label
-
-
-@dataclass(slots=True)
-class TocNode:
-    """An entry of the table of contents and the entries nested under it."""
-
-    level: int
-    link: Any  # ebooklib's epub.Link
-    children: list[TocNode] = field(default_factory=list)
-
-
-def nest_toc(entries: Iterable[tuple[int, Any]]) -> list[TocNode]:
-    """(level, link) pairs in reading order -> a tree: each entry under the last shallower one
-    (a skipped level nests one step, not two)."""
-    roots: list[TocNode] = []
-    open_nodes: list[TocNode] = []
-    for level, link in entries:
-        node = TocNode(level, link)
-        while open_nodes and open_nodes[-1].level >= level:
-            open_nodes.pop()
-        (open_nodes[-1].children if open_nodes else roots).append(node)
-        open_nodes.append(node)
-    return roots
 
 
 def table_of_contents(

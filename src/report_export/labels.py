@@ -1,4 +1,5 @@
-"""Text the EPUB adds around the report's own, in the report's language."""
+"""The words the formats add around the report's own (the contents' heading, the notes'),
+in the report's language."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Labels:
-    """Text the EPUB adds around the report's own, in the report's language."""
+    """Text a format adds around the report's own, in the report's language."""
 
     contents: str
     landmarks: str
     notes: str
     summary: str
+    """The EPUB's accessibility summary."""
     images: str
+    skip_to_text: str
+    """A web page's first link, for keyboard and screen-reader users."""
 
 
 _LABELS = {
@@ -27,6 +31,7 @@ _LABELS = {
             "不含闪烁、声音或动画等可能引起不适的内容。"
         ),
         images="图片均附有替代文字。",
+        skip_to_text="跳到正文",
     ),
     "en": Labels(
         contents="Contents",
@@ -39,6 +44,7 @@ _LABELS = {
             "No flashing, sound or motion."
         ),
         images="Every image has a text alternative.",
+        skip_to_text="Skip to the text",
     ),
 }
 

@@ -1,0 +1,144 @@
+"""One self-contained, accessible web page: the shared HTML renderer's markup, the theme's
+tokens in ``styles/web.css`` inlined, images as data: URIs.
+
+The title, a skip link, the table of contents (every heading, nested by level), the text, and
+the notes at its end, linked both ways; ``lang`` from the source; responsive from a phone to a
+desktop, with a print stylesheet for the theme's page. The renderer writes polyglot XHTML; the
+page is serialised as HTML (lxml's HTML serialiser), the same bytes on every build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from lxml import etree
+
+from ..assets import asset_roots, data_uri
+from ..css import css_font_stack, fill_template, heading_tokens
+from ..html import HtmlRenderer, footnote_ref_id, html_page
+from ..labels import labels_for
+from ..model import Document, Heading, inline_text, walk_blocks
+from ..outline import TocNode, nest_toc
+from ..resources import styles_dir
+from ..theme import Theme
+from . import Exporter
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlOptions:
+    """Options of the web page."""
+
+    toc: bool = True
+    """A table of contents after the title (on a wide screen, a column beside the text)."""
+
+
+class HtmlExporter(Exporter[HtmlOptions]):
+    """One HTML file that needs nothing beside it: styles and images inside."""
+
+    name = "html"
+    extension = "html"
+    description = "one self-contained, accessible web page (contents, notes, print styles)"
+    options_type = HtmlOptions
+
+    def render(self, document: Document, theme: Theme, options: HtmlOptions) -> bytes:
+        roots = asset_roots(document, theme.path.parent)
+        renderer = HtmlRenderer(document, image_href=lambda src: data_uri(document, src, roots))
+        labels = labels_for(document.meta.lang)
+        main = renderer.blocks(document.blocks)
+        notes = renderer.footnotes(
+            document.footnotes, lambda label: "#" + footnote_ref_id(label), labels.notes
+        )
+        parts = [
+            f'<a class="skip-link" href="#main">{escape(labels.skip_to_text)}</a>',
+            renderer.title_block(),
+            contents(document, labels.contents) if options.toc else "",
+            f'<main id="main">\n{main}\n{notes}\n</main>',
+        ]
+        page = html_page(document.meta, "\n".join(part for part in parts if part))
+        return as_html(page, stylesheet(theme)).encode("utf-8")
+
+
+def contents(document: Document, title: str) -> str:
+    """The table of contents: every heading of the text, nested by level."""
+    headings = [
+        (block.level, block) for block in walk_blocks(document.blocks) if isinstance(block, Heading)
+    ]
+    if not headings:
+        return ""
+    return (
+        f'<nav class="toc" aria-labelledby="toc-title">\n'
+        f'<h2 id="toc-title">{escape(title)}</h2>\n{_toc_list(nest_toc(headings))}\n</nav>'
+    )
+
+
+def _toc_list(nodes: list[TocNode]) -> str:
+    items = []
+    for node in nodes:
+        heading: Heading = node.link
+        label = escape(" ".join(inline_text(heading.children).split()))
+        nested = f"\n{_toc_list(node.children)}" if node.children else ""
+        items.append(f'<li><a href="#{heading.id}">{label}</a>{nested}</li>')
+    return "<ol>\n" + "\n".join(items) + "\n</ol>"
+
+
+def _em(points: float, body_pt: float) -> str:
+    return f"{points / body_pt:.4g}"
+
+
+def stylesheet(theme: Theme) -> str:
+    """``styles/web.css`` filled from the theme, then the theme's own CSS."""
+    size = theme.text.size_pt
+    title = theme.headings.title_size_pt
+    tokens = {
+        "body_size_pt": f"{size:g}",
+        # The browser's default text is 16px, 12pt: the theme's size as a share of it.
+        "root_size": f"{size / 12 * 100:.4g}",
+        "chars_per_line": str(theme.page.chars_per_line),
+        "body_fonts": css_font_stack(theme.fonts.body),
+        "heading_fonts": css_font_stack(theme.fonts.heading),
+        "mono_fonts": css_font_stack(theme.fonts.mono),
+        "line_height": f"{theme.text.line_height:g}",
+        "text_align": theme.text.align,
+        "text_indent": f"{theme.text.first_line_indent_chars:g}",
+        "paragraph_spacing": _em(theme.text.paragraph_spacing_pt, size),
+        "title_size": _em(title, size),
+        "title_size_narrow": _em(min(title, size * 1.5), size),
+        "page_width": f"{theme.page.width_mm:g}",
+        "page_height": f"{theme.page.height_mm:g}",
+        "margin_top": f"{theme.page.margin_top_mm:g}",
+        "margin_bottom": f"{theme.page.margin_bottom_mm:g}",
+        "side_margin": f"{theme.side_margin_pt:.3f}",
+        **heading_tokens(theme, lambda points: _em(points, size)),
+    }
+    css = fill_template(styles_dir() / "web.css", tokens)
+    if theme.css is not None:
+        css += "\n/* The theme's own CSS */\n" + theme.css.read_text(encoding="utf-8")
+    return css
+
+
+def as_html(page: str, css: str) -> str:
+    """The renderer's polyglot XHTML page as an HTML document: no XML declaration or
+    namespaces, a viewport for phones, the stylesheet inline."""
+    root = etree.fromstring(page.encode("utf-8"))
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.tag.startswith(_XHTML):
+            element.tag = element.tag[len(_XHTML) :]
+    if _XML_LANG in root.attrib:
+        del root.attrib[_XML_LANG]
+    etree.cleanup_namespaces(root)
+    head = root.find("head")
+    assert head is not None
+    charset = head.find("meta")
+    viewport = etree.Element("meta", name="viewport", content="width=device-width, initial-scale=1")
+    generator = etree.Element("meta", name="generator", content="report-export")
+    style = etree.Element("style")
+    style.text = "\n" + css
+    position = list(head).index(charset) + 1 if charset is not None else 0
+    for offset, element in enumerate((viewport, generator)):
+        head.insert(position + offset, element)
+    head.append(style)
+    return "<!DOCTYPE html>\n" + etree.tostring(root, method="html", encoding="unicode") + "\n"

@@ -1,0 +1,395 @@
+"""Taking edits back: a DOCX we exported, edited as Word writes edits, imported into its source."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from report_export.cli import main
+from report_export.exporters.docx import DocxExporter, DocxOptions
+from report_export.reader import read_file
+from report_export.theme import load_theme
+
+ROOT = Path(__file__).resolve().parent.parent
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def q(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def export(source: Path, target: Path) -> None:
+    document = read_file(source)
+    theme = load_theme("default", source.parent)
+    target.write_bytes(DocxExporter().render(document, theme, DocxOptions()))
+
+
+def copy_source(tmp_path: Path, source: Path) -> Path:
+    copy = tmp_path / source.name
+    shutil.copy(source, copy)
+    if "figure.png" in source.read_text("utf-8"):
+        from PIL import Image
+
+        Image.new("RGB", (60, 40)).save(tmp_path / "figure.png")
+    return copy
+
+
+@pytest.mark.parametrize(
+    "source", [ROOT / "source/report.md", ROOT / "tests/fixtures/pdf-sample.md"]
+)
+@pytest.mark.parametrize("changes", ["accept", "reject"])
+def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, changes: str) -> None:
+    copy = copy_source(tmp_path, source)
+    export(copy, tmp_path / "out.docx")
+    code = main(["import", str(tmp_path / "out.docx"), "--into", str(copy), "--changes", changes])
+    assert code == 0
+    assert copy.read_bytes() == source.read_bytes()
+
+
+def take_back(docx: Path, source: Path, changes: str, *extra: str) -> int:
+    """``report-export import DOCX --into SOURCE --changes CHANGES [EXTRA...]``."""
+    return main(["import", str(docx), "--into", str(source), "--changes", changes, *extra])
+
+
+def rewrite(docx: Path, edit: object, extra: dict[str, bytes] | None = None) -> None:
+    """Rewrite word/document.xml of ``docx`` through ``edit(root)``; add ``extra`` parts."""
+    with zipfile.ZipFile(docx) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    edit(root)  # type: ignore[operator]
+    parts["word/document.xml"] = etree.tostring(root)
+    parts.update(extra or {})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    docx.write_bytes(buffer.getvalue())
+
+
+def paragraph_marked(root: etree._Element, mark: str) -> etree._Element:
+    for start in root.iter(q("bookmarkStart")):
+        if start.get(q("name")) == mark:
+            return start.getparent()
+    raise AssertionError(mark)
+
+
+def texts(p: etree._Element) -> list[etree._Element]:
+    return list(p.iter(q("t")))
+
+
+def tracked(tag: str, author: str = "王编辑") -> etree._Element:
+    return etree.Element(
+        q(tag), {q("id"): "901", q("author"): author, q("date"): "2026-12-01T10:00:00Z"}
+    )
+
+
+def word_edits(root: etree._Element) -> None:
+    """What Word writes: a replaced word (w:del + w:ins), a moved sentence, bold added with
+    w:rPrChange, a paragraph made Heading 2, and a comment."""
+    # Block 1 (the first paragraph): "建设交通系统" -> "建设与交通系统" as del + ins.
+    p = paragraph_marked(root, "_rx_1")
+    t = texts(p)[0]
+    run = t.getparent()
+    head, tail = t.text[:2], t.text[6:]
+    t.text = head
+    deleted = tracked("del")
+    d_run = etree.SubElement(deleted, q("r"))
+    etree.SubElement(d_run, q("delText")).text = "交通系统"
+    inserted = tracked("ins")
+    i_run = etree.SubElement(inserted, q("r"))
+    etree.SubElement(i_run, q("t")).text = "与交通系统"
+    rest = etree.Element(q("r"))
+    etree.SubElement(rest, q("t")).text = tail
+    run.addnext(deleted)
+    deleted.addnext(inserted)
+    inserted.addnext(rest)
+    # Block 2: bold added on its text, tracked as w:rPrChange.
+    p2 = paragraph_marked(root, "_rx_2")
+    for r in p2.iter(q("r")):
+        rpr = r.find(q("rPr"))
+        if rpr is None:
+            rpr = etree.Element(q("rPr"))
+            r.insert(0, rpr)
+        etree.SubElement(rpr, q("b"))
+        change = tracked("rPrChange")
+        etree.SubElement(change, q("rPr"))
+        rpr.append(change)
+    # Block 3: moved to the end of block 4 (moveFrom here, moveTo there).
+    p3 = paragraph_marked(root, "_rx_3")
+    p4 = paragraph_marked(root, "_rx_4")
+    move_from = tracked("moveFrom")
+    for r in [r for r in p3 if r.tag == q("r")]:
+        move_from.append(r)
+    p3.append(move_from)
+    ppr = p3.find(q("pPr"))
+    mark_rpr = etree.SubElement(ppr, q("rPr"))
+    mark_rpr.append(tracked("del"))
+    move_to = tracked("moveTo")
+    m_run = etree.SubElement(move_to, q("r"))
+    etree.SubElement(m_run, q("t")).text = "".join(t.text or "" for t in move_from.iter(q("t")))
+    p4.append(move_to)
+    # Block 5: made Heading 2 (untracked), with a comment and a reply on it.
+    p5 = paragraph_marked(root, "_rx_5")
+    p5.find(f"{q('pPr')}/{q('pStyle')}").set(q("val"), "Heading2")
+    first = next(r for r in p5 if r.tag == q("r"))
+    first.addprevious(etree.Element(q("commentRangeStart"), {q("id"): "0"}))
+    first.addnext(etree.Element(q("commentRangeEnd"), {q("id"): "0"}))
+
+
+COMMENTS = f"""<w:comments xmlns:w="{W}" xmlns:w14="{W14}">
+<w:comment w:id="0" w:author="李审读" w:date="2026-12-01T11:00:00Z"><w:p w14:paraId="00000001">
+<w:r><w:t>这一段改成标题？</w:t></w:r></w:p></w:comment>
+<w:comment w:id="1" w:author="王编辑" w:date="2026-12-01T12:00:00Z"><w:p w14:paraId="00000002">
+<w:r><w:t>同意。</w:t></w:r></w:p></w:comment></w:comments>""".encode()
+EXTENDED = f"""<w15:commentsEx xmlns:w15="{W15}"><w15:commentEx w15:paraId="00000001"/>
+<w15:commentEx w15:paraId="00000002" w15:paraIdParent="00000001"/></w15:commentsEx>""".encode()
+
+
+@pytest.fixture
+def word_edited(tmp_path: Path) -> tuple[Path, Path]:
+    copy = copy_source(tmp_path, ROOT / "source/report.md")
+    docx = tmp_path / "edited.docx"
+    export(copy, docx)
+    extra = {"word/comments.xml": COMMENTS, "word/commentsExtended.xml": EXTENDED}
+    rewrite(docx, word_edits, extra)
+    return copy, docx
+
+
+def changed_lines(before: str, after: str) -> list[tuple[str, str]]:
+    import difflib
+
+    out = []
+    for line in difflib.unified_diff(before.splitlines(), after.splitlines(), n=0, lineterm=""):
+        if line[:1] in "+-" and not line.startswith(("+++", "---")):
+            out.append((line[0], line[1:]))
+    return out
+
+
+def test_word_edits_accepted_change_only_their_lines(word_edited: tuple[Path, Path]) -> None:
+    source, docx = word_edited
+    before = source.read_text("utf-8")
+    review = source.parent / "review.html"
+    code = take_back(docx, source, "accept", "--review", str(review), "--strict")
+    after = source.read_text("utf-8")
+    assert code == 1  # the comments need a reply
+    lines = before.splitlines()
+    para1, para2, para3, para4, para5 = (lines[i] for i in (17, 19, 21, 23, 25))
+    assert para1.startswith("建设交通系统")
+    diff = changed_lines(before, after)
+    assert ("-", para1) in diff and (
+        "+",
+        para1.replace("建设交通系统", "建设与交通系统", 1),
+    ) in diff
+    assert ("+", f"**{para2}**") in diff
+    assert ("-", para3) in diff and ("+", para4 + para3) in diff
+    assert ("+", f"## {para5}") in diff
+    # The five paragraphs and the blank line after the one moved away.
+    assert len([d for d in diff if d[0] == "-"]) == 6 and ("-", "") in diff
+    page = review.read_text("utf-8")
+    assert "这一段改成标题？" in page and "同意。" in page and "李审读" in page
+    sidecar = source.with_suffix(".comments.json")
+    assert "这一段改成标题？" in sidecar.read_text("utf-8")
+
+
+def test_word_edits_rejected_leave_the_tracked_ones_out(word_edited: tuple[Path, Path]) -> None:
+    source, docx = word_edited
+    before = source.read_text("utf-8")
+    assert take_back(docx, source, "reject") == 0
+    lines = before.splitlines()
+    # Only the untracked edit (the heading) remains.
+    assert changed_lines(before, source.read_text("utf-8")) == [
+        ("-", lines[25]),
+        ("+", f"## {lines[25]}"),
+    ]
+
+
+def test_a_source_changed_since_export_is_refused(
+    word_edited: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, docx = word_edited
+    changed = source.read_text("utf-8").replace("选题的由来", "选题由来")
+    source.write_text(changed, "utf-8")
+    assert take_back(docx, source, "accept") == 2
+    err = capsys.readouterr().err
+    assert "changed since" in err and ":16: block at line 16:" in err
+    assert source.read_text("utf-8") == changed
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"plain text", "not a zip"),
+        (b"\xd0\xcf\x11\xe0rest", "password-protected"),
+        (b"PK\x05\x06" + b"\0" * 18, "no word/document.xml"),
+    ],
+)
+def test_bad_docx_is_one_line_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, message: str
+) -> None:
+    source = copy_source(tmp_path, ROOT / "source/report.md")
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(data)
+    assert main(["import", str(bad), "--into", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()
+
+
+def test_a_docx_we_did_not_make_is_refused_not_merged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without our marks every block would look deleted: one line, and the source untouched."""
+    import docx
+
+    source = copy_source(tmp_path, ROOT / "source/report.md")
+    foreign = tmp_path / "foreign.docx"
+    other = docx.Document()
+    other.add_paragraph("别人的文件")
+    other.save(str(foreign))
+    assert main(["import", str(foreign), "--into", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert "not exported by report-export" in err and err.count("\n") == 1
+    assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def libreoffice_edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Our DOCX of source/report.md, edited in LibreOffice (one session, driven over UNO)."""
+    import os
+    import subprocess
+
+    soffice, python = shutil.which("soffice"), Path("/usr/bin/python3")
+    if soffice is None or not python.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice or /usr/bin/python3 (python3-uno) is missing")
+        pytest.skip("LibreOffice is not installed")
+    folder = tmp_path_factory.mktemp("lo")
+    source = copy_source(folder, ROOT / "source/report.md")
+    export(source, folder / "ours.docx")
+    port = free_port()
+    office = subprocess.Popen(
+        [
+            soffice,
+            "--headless",
+            "--invisible",
+            "--norestore",
+            f"--accept=socket,host=127.0.0.1,port={port};urp;",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        script = Path(__file__).parent / "uno" / "edit_docx.py"
+        subprocess.run(
+            [
+                str(python),
+                str(script),
+                str(port),
+                str(folder / "ours.docx"),
+                str(folder / "edited.docx"),
+            ],
+            check=True,
+            timeout=120,
+        )
+    finally:
+        office.kill()
+        office.wait()
+    return source, folder / "edited.docx"
+
+
+def test_libreoffice_edits_come_back_accepted(
+    libreoffice_edited: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, docx = libreoffice_edited
+    source = tmp_path / "report.md"
+    shutil.copy(ROOT / "source/report.md", source)
+    review = tmp_path / "review.html"
+    assert take_back(docx, source, "accept", "--review", str(review)) == 0
+    lines = (ROOT / "source/report.md").read_text("utf-8").splitlines()
+    diff = changed_lines("\n".join(lines), source.read_text("utf-8"))
+    first, second, fourth = lines[17], lines[19], lines[23]
+    # The word, the sentence, the new paragraph (and its blank line), the new heading.
+    assert sorted(diff) == sorted(
+        [
+            ("-", first),
+            ("+", first.replace("担负着", "承担着")),
+            ("-", second),
+            ("+", second[second.index("，") + 1 :]),
+            ("+", "这是同事新加的一段。"),
+            ("+", ""),
+            ("-", fourth),
+            ("+", f"## {fourth}"),
+        ]
+    )
+    page = review.read_text("utf-8")
+    assert "承担着" in page and "这是同事新加的一段。" in page
+
+
+def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
+    libreoffice_edited: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, docx = libreoffice_edited
+    source = tmp_path / "report.md"
+    shutil.copy(ROOT / "source/report.md", source)
+    assert take_back(docx, source, "reject") == 0
+    lines = (ROOT / "source/report.md").read_text("utf-8").splitlines()
+    assert changed_lines("\n".join(lines), source.read_text("utf-8")) == [
+        ("-", lines[23]),
+        ("+", f"## {lines[23]}"),
+    ]
+
+
+def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> None:
+    import os
+    import subprocess
+    import tempfile
+
+    source, docx = word_edited
+    review = source.parent / "review.html"
+    take_back(docx, source, "keep", "--review", str(review))
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing")
+        pytest.skip("chromium is not installed")
+    with tempfile.TemporaryDirectory() as profile:
+        out = subprocess.run(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                "--dump-dom",
+                review.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+    dom = out.stdout
+    # Kept tracked changes listed with their author; the comment with its reply.
+    assert "王编辑" in dom and "insertion" in dom and "moveFrom" not in dom
+    assert "这一段改成标题？" in dom and "同意。" in dom
