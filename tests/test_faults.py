@@ -115,11 +115,17 @@ def _assert_one_whole_set(out: Path, sets: Sets) -> dict[str, bytes]:
 
 
 def test_parent_killed_at_random_points(tmp_path: Path, sets: Sets) -> None:
+    # Kill times are drawn within the time a whole build takes here (the speed work made it
+    # short: a fixed 0.2-3 s window would land every kill after the outputs are written).
+    timed = _trial_folder(tmp_path / "timed", sets)
+    start = time.monotonic()
+    _start(timed).communicate()
+    seconds = time.monotonic() - start
     outcomes = set()
     for trial in range(4):
         folder = _trial_folder(tmp_path / str(trial), sets)
         build = _start(folder)
-        time.sleep(RANDOM.uniform(0.2, 3.0))
+        time.sleep(RANDOM.uniform(0.1, 0.9) * seconds)
         build.kill()
         build.communicate()
         _assert_none_left(build.pid)

@@ -4,7 +4,8 @@ Nothing is written unless every requested format rendered, and then all of them 
 as one set (``output.write_set``); a format whose inputs are unchanged since its last build is
 not rendered at all (see ``cache.py``). The output folder is checked and locked before any
 rendering, and no output may land on an input. Heavy modules (the parser, the exporters,
-WeasyPrint) are imported only once there is something to build.
+WeasyPrint) are imported only once there is something to build. Who renders is a ``Renderer``:
+by default fresh workers for this build; ``warm.WarmBuilder`` keeps them from build to build.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .cache import BuildCache, data_hash, format_key, inputs_digest
 from .errors import ReportExportError
@@ -145,7 +146,19 @@ def _plan(
     return Plan(request, keys, fresh, stale)
 
 
-def build(request: BuildRequest, progress: Progress | None = None) -> list[BuildResult]:
+class Renderer(Protocol):
+    """Renders the stale formats of a request: by default afresh in this build's processes
+    (``render_stale``); ``warm.WarmBuilder`` keeps processes and their libraries loaded from
+    build to build. It returns the bytes of every format of ``names``."""
+
+    def __call__(
+        self, request: BuildRequest, names: list[str], progress: Progress
+    ) -> dict[str, bytes]: ...
+
+
+def build(
+    request: BuildRequest, progress: Progress | None = None, renderer: Renderer | None = None
+) -> list[BuildResult]:
     """Build every requested format that is not up to date, in the locked output folder."""
     progress = progress or Progress()
     checked = _check_request(request)  # before the output folder is created and locked
@@ -158,9 +171,16 @@ def build(request: BuildRequest, progress: Progress | None = None) -> list[Build
             exporters = _load_exporters(todo.stale)
             paths = {e.name: output_path(request, e) for e in exporters}
             check_outputs(request.source, theme, paths.values())
-            rendered = _render_stale(request, theme, exporters, progress)
-            write_set({paths[name]: data for name, data in rendered.items()})
-            for name, data in rendered.items():
+            if renderer is None:
+                rendered = _render_stale(request, theme, exporters, progress)
+            else:
+                rendered = renderer(request, list(todo.stale), progress)
+            missing = [name for name in todo.stale if name not in rendered]
+            if missing:
+                raise ReportExportError(f"{missing[0]}: the renderer returned no output")
+            write_set({paths[name]: rendered[name] for name in todo.stale})
+            for name in todo.stale:
+                data = rendered[name]
                 cache.record(request.source, name, todo.keys[name], paths[name], data_hash(data))
                 results[name] = BuildResult(name, paths[name], rebuilt=True)
             cache.save()
@@ -182,6 +202,13 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return a.resolve() == b.resolve()
+
+
+def render_stale(request: BuildRequest, names: list[str], progress: Progress) -> dict[str, bytes]:
+    """The default ``Renderer``: ``names`` rendered in this process and fresh workers forked
+    for the build."""
+    theme = load_theme(request.theme, request.source.parent)
+    return _render_stale(request, theme, _load_exporters(names), progress)
 
 
 def _render_stale(
@@ -213,7 +240,8 @@ def _load_exporters(names: Sequence[str]) -> list[type[Exporter[object]]]:
 
 
 def read_source(request: BuildRequest) -> tuple[Document, Theme]:
-    """The request's source parsed, and its theme loaded (a batch task's read)."""
+    """The request's source parsed, and its theme loaded (a batch task's or a warm
+    renderer's read)."""
     return _read(request), load_theme(request.theme, request.source.parent)
 
 
@@ -232,8 +260,12 @@ def render(
 
 def _prepare_rank(names: list[str], rank: int) -> None:
     """Load the exporters and prepare the ``rank``-th costliest: the one this worker gets."""
-    exporters = sorted(_load_exporters(names), key=_cost, reverse=True)
-    exporters[rank].prepare()
+    by_cost(names)[rank].prepare()
+
+
+def by_cost(names: Sequence[str]) -> list[type[Exporter[object]]]:
+    """The exporters of ``names``, costliest first."""
+    return sorted(_load_exporters(names), key=_cost, reverse=True)
 
 
 def _cost(exporter: type[Exporter[object]]) -> int:

@@ -84,6 +84,22 @@ def _code_fingerprint(point: EntryPoint) -> bytes:
     return f"{dist.name} {dist.version}\n{dist.read_text('RECORD') or ''}".encode()
 
 
+def input_files(source: Path, theme_file: Path, out_dir: Path) -> list[tuple[Path, Path]]:
+    """What every format reads besides the source, as (folder, file) pairs: each file under the
+    source's folder (other Markdown sources left out) and under the theme's folder, the output
+    folder left out."""
+    # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
+    # beside it: taking both folders whole is cheap and never misses one. Other Markdown
+    # sources are left out (no format reads one: assets are images), so that in a folder of
+    # reports a change to one leaves the others up to date.
+    skip = out_dir.resolve()
+    theme_dir = theme_file.resolve().parent
+    assets = [p for p in _tree(source.parent, skip=skip) if p.suffix.lower() != ".md"]
+    return [(source.parent, path) for path in sorted(assets)] + [
+        (theme_dir, path) for path in sorted(_tree(theme_dir, skip=skip))
+    ]
+
+
 def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
     """The hash of what every format reads: the source, its folder and the theme's folder."""
     digest = hashlib.sha256()
@@ -91,15 +107,8 @@ def inputs_digest(source: Path, theme_file: Path, out_dir: Path) -> bytes:
         digest.update(source.read_bytes())
     except OSError as err:
         raise ReportExportError(f"cannot read: {err.strerror}", source) from None
-    # Assets can be anywhere under the source's folder, and a theme may pull in CSS or fonts
-    # beside it: hashing both folders whole is cheap and never misses one. Other Markdown
-    # sources are left out (no format reads one: assets are images), so that in a folder of
-    # reports a change to one leaves the others up to date.
-    skip = out_dir.resolve()
-    assets = [p for p in _tree(source.parent, skip=skip) if p.suffix.lower() != ".md"]
-    _hash_files(digest, source.parent, assets)
-    theme_dir = theme_file.resolve().parent
-    _hash_files(digest, theme_dir, _tree(theme_dir, skip=skip))
+    for root, path in input_files(source, theme_file, out_dir):
+        _hash_files(digest, root, [path])
     return digest.digest()
 
 

@@ -1,13 +1,15 @@
-"""The command line: ``report-export build|batch|verify|formats|import``.
+"""The command line: ``report-export build|batch|watch|verify|formats|import``.
 
 Errors are one line on stderr and exit 2: bad input, and what the system refuses (a full disk,
-a folder that cannot be written). Ctrl-C is one line and exit 130.
+a folder that cannot be written). Ctrl-C is one line and exit 130, except in ``watch``, which
+it ends (exit 0).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -63,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
         help="a worker past this retires after its task and a fresh one starts",
     )
 
+    watch_cmd = commands.add_parser(
+        "watch", help="build, then rebuild what each saved change touches (Ctrl-C stops)"
+    )
+    watch_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    watch_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    _add_format_options(watch_cmd)
+
     verify_cmd = commands.add_parser("verify", help="check every output against the source")
     verify_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
     verify_cmd.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
@@ -105,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_build_options(command: argparse.ArgumentParser) -> None:
     """What ``build`` and ``batch`` share: formats, theme, exporter options, --force, --verify."""
+    _add_format_options(command)
+    command.add_argument(
+        "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
+    )
+    command.add_argument(
+        "--verify", action="store_true", help="read every output back and check it"
+    )
+
+
+def _add_format_options(command: argparse.ArgumentParser) -> None:
+    """What ``build``, ``batch`` and ``watch`` share: formats, theme, exporter options."""
     command.add_argument("--to", default="", metavar="FORMATS", help="comma list (default: all)")
     command.add_argument("--theme", default="default", help="a theme name or a .toml path")
     command.add_argument(
@@ -119,12 +139,6 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
     command.add_argument(
         "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
-    )
-    command.add_argument(
-        "--force", action="store_true", help="rebuild formats whose inputs are unchanged"
-    )
-    command.add_argument(
-        "--verify", action="store_true", help="read every output back and check it"
     )
 
 
@@ -166,15 +180,27 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if all(report.ok for report in reports) else 1
 
 
-def _build(args: argparse.Namespace) -> int:
-    request = BuildRequest(
+def _request(args: argparse.Namespace) -> BuildRequest:
+    return BuildRequest(
         source=args.source,
         out_dir=args.out,
         formats=_format_list(args.to),
         theme=args.theme,
         options=_options(args),
-        force=args.force,
+        force=getattr(args, "force", False),
     )
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from .watch import watch
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a watch ends
+        watch(_request(args), lambda line: print(line, flush=True))
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    request = _request(args)
     for result in build(request, progress_for(sys.stderr)):
         print(result.path if result.rebuilt else f"{result.path} (up to date)")
     return _verify(args) if args.verify else 0
@@ -246,11 +272,24 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "batch":
         return _batch(args)
+    if args.command == "watch":
+        return _watch(args)
     return _build(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _main(args)
+    finally:
+        if argv is None:
+            # The program itself (not a caller's ``main([...])``) ends once this returns: a
+            # Ctrl-C now would find Python finalising, its handler gone, and kill the process
+            # by the signal (no line, exit -2) after a build that finished.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except ReportExportError as err:

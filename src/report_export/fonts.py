@@ -8,17 +8,15 @@ font of the stack it is set in, or the build stops and says where.
 from __future__ import annotations
 
 import io
-import shutil
 import struct
-import subprocess
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, assert_never
 
+from . import fontconfig
 from .css import GENERIC_FAMILIES
 from .errors import ReportExportError
 from .model import (
@@ -89,29 +87,13 @@ def match_font(family: str, bold: bool = False, lang: str = "zh-cn") -> FontMatc
     ``lang`` takes part in the match as it does when a renderer sets text of that language:
     without it the CJK fonts answer with their Japanese face.
     """
-    fc_match = shutil.which("fc-match")
-    if fc_match is None:
-        raise ReportExportError(
-            "fc-match (fontconfig) is not installed; it finds the theme's fonts"
-        )
     weight = ":weight=bold" if bold else ""
     # A family name may hold a colon or a dash that fontconfig's pattern syntax would read.
     escaped = family.replace("\\", "\\\\").replace("-", "\\-").replace(":", "\\:")
-    pattern = f"{escaped}:lang={lang}{weight}"
-    result = subprocess.run(
-        [fc_match, "--format", "%{file}\n%{index}\n%{family}\n", pattern],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = result.stdout.split("\n")
-    if result.returncode != 0 or len(lines) < 3 or not lines[0]:
-        raise ReportExportError(f"fontconfig found no font for {family!r}: {result.stderr.strip()}")
-    return FontMatch(
-        path=Path(lines[0]),
-        index=int(lines[1] or 0),
-        families=tuple(name.strip() for name in lines[2].split(",") if name.strip()),
-    )
+    found = fontconfig.match(f"{escaped}:lang={lang}{weight}")
+    if found is None:
+        raise ReportExportError(f"fontconfig found no font for {family!r}")
+    return FontMatch(path=found.file, index=found.index, families=found.families)
 
 
 def installed_face(family: str, bold: bool = False, lang: str = "zh-cn") -> FontMatch | None:
@@ -139,9 +121,7 @@ def font_file(family: str, bold: bool = False, lang: str = "zh-cn") -> tuple[Pat
 
 def stack_faces(stack: Sequence[str], bold: bool = False, lang: str = "zh-cn") -> list[FontMatch]:
     """The installed faces of a font stack, in order, each once (see ``installed_face``)."""
-    # Each lookup is an fc-match process: ask for the whole stack at once, not in turn.
-    with ThreadPoolExecutor(max_workers=len(stack) or 1) as lookups:
-        answers = list(lookups.map(lambda family: installed_face(family, bold, lang), stack))
+    answers = [installed_face(family, bold, lang) for family in stack]
     faces: list[FontMatch] = []
     for found in answers:
         if found is not None and all((f.path, f.index) != (found.path, found.index) for f in faces):

@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import layout_engine
 from ..assets import asset_roots, data_uri, media_type, resolve_url
 from ..css import color_tokens, css_font_stack, css_string, fill_template, heading_tokens
 from ..errors import ReportExportError
@@ -84,7 +85,7 @@ class PdfExporter(Exporter[PdfOptions]):
 
     @classmethod
     def prepare(cls) -> None:
-        import weasyprint  # noqa: F401  (0.5-1 s: worth starting before the source is read)
+        layout_engine.load()  # 0.5 s: worth starting before the source is read
 
     def render(self, document: Document, theme: Theme, options: PdfOptions) -> bytes:
         if options.pdf_variant != "none" and not options.tagged:
@@ -305,35 +306,27 @@ def _write_pdf(
 ) -> bytes:
     # Imported here: WeasyPrint takes ~0.5 s to import, and text builds or
     # `report-export formats` must not pay for it.
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
+    weasyprint = layout_engine.load()
     from weasyprint.urls import FatalURLFetchingError
 
-    fetcher = _url_fetcher(roots)
-    fonts = FontConfiguration()
     identifier = hashlib.sha256(
         "\0".join((weasyprint.__version__, html, css, extra_css)).encode("utf-8")
     ).hexdigest()[:32]
     stamp = build_timestamp(document).astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    sources = [layout_engine.StylesheetSource(css)]
+    if theme.css is not None:
+        base = theme.css.parent.resolve().as_uri() + "/"
+        sources.append(layout_engine.StylesheetSource(extra_css, base))
     with _weasyprint_log() as problems:
         try:
             # Stylesheets fetch their @import and url() through the fetcher as they parse.
-            stylesheets = [weasyprint.CSS(string=css, url_fetcher=fetcher, font_config=fonts)]
-            if theme.css is not None:
-                stylesheets.append(
-                    weasyprint.CSS(
-                        string=extra_css,
-                        base_url=theme.css.parent.resolve().as_uri() + "/",
-                        url_fetcher=fetcher,
-                        font_config=fonts,
-                    )
-                )
+            styles = layout_engine.styles(sources, roots, lambda read: _url_fetcher(roots, read))
             # No base URL: images arrive inlined, and a relative link stays relative rather
             # than turning into this machine's path.
             variant = WEASYPRINT_VARIANTS[options.pdf_variant]
-            rendered = weasyprint.HTML(string=html, url_fetcher=fetcher).render(
-                stylesheets=stylesheets,
-                font_config=fonts,
+            rendered = weasyprint.HTML(string=html, url_fetcher=_url_fetcher(roots)).render(
+                stylesheets=styles.stylesheets,
+                font_config=styles.font_config,
                 pdf_tags=options.tagged,
                 pdf_variant=variant,
             )
@@ -357,9 +350,10 @@ def _write_pdf(
     return pdf
 
 
-def _url_fetcher(roots: Sequence[Path]) -> Any:
+def _url_fetcher(roots: Sequence[Path], read: list[Path] | None = None) -> Any:
     """A WeasyPrint URL fetcher that reads files under ``roots`` and data: URIs, and refuses
-    everything else (http, ftp, other files), stopping the build with the refused URL."""
+    everything else (http, ftp, other files), stopping the build with the refused URL. Each
+    file it reads is appended to ``read``."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class _Fetcher(URLFetcher):  # type: ignore[misc]
@@ -367,6 +361,8 @@ def _url_fetcher(roots: Sequence[Path]) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)  # decoded in memory by urllib
             path = resolve_url(url, roots)
+            if read is not None:
+                read.append(path)
             return URLFetcherResponse(
                 url, path.read_bytes(), {"Content-Type": media_type(path)}, status=200
             )

@@ -1,0 +1,152 @@
+"""WeasyPrint for the PDF format: imported without its slow library search, with the tagged-PDF
+page lookup made linear, and its fonts and stylesheets kept warm from one render to the next.
+
+Two fixes to libraries, each as small as it can be and each belonging upstream:
+
+- **The import** (0.25 s of WeasyPrint's 0.8 s here). ``weasyprint/text/ffi.py`` hands cffi
+  several names a library, Windows' and macOS' first; cffi answers each name that ``dlopen``
+  cannot open by calling ``ctypes.util.find_library``, which on Linux runs ``ldconfig -p``, then
+  ``gcc`` and ``ld`` — two dozen processes for names that never exist on this system. The
+  Linux soname is in every list and the dynamic loader finds it directly, through the same
+  ld.so cache and ``LD_LIBRARY_PATH`` that ``find_library`` would read; so while WeasyPrint is
+  imported the search answers "not found" at once and cffi moves on to the next name. WeasyPrint
+  has no setting for this (``WEASYPRINT_DLL_DIRECTORIES`` is Windows-only); the fix belongs in
+  its ``_dlopen`` (try the platform's own name first) or in cffi (no compiler fallback).
+- **A quadratic term in tagged PDFs.** pydyf's ``PDF.page_references`` builds a tuple of every
+  page each time it is read, and WeasyPrint's ``pdf/tags.py`` reads it once per tagged element:
+  1 s of a 100x report, 4 s at 200x. Pages are only ever appended (``PDF.add_page``), so the
+  tuple is kept while the page count is unchanged. The same references come out, so the PDF is
+  byte-identical. Upstream: pydyf could keep the references as pages are added, or tags.py
+  could read them once.
+
+Warm: a ``FontConfiguration`` costs fontconfig a scan of every installed font and is never
+freed while WeasyPrint's caches hold it (a long process grows ~60 MB a render); the parsed
+print stylesheet is the same from one build to the next. Both are kept, keyed by the exact CSS
+and the folders it may read, so a watch process or a batch worker renders in a fraction of the
+cold time with memory flat, and the bytes are those of a cold build.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+STYLESHEET_SETS = 4
+"""How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
+
+
+def load() -> ModuleType:
+    """The ``weasyprint`` module, imported (once a process) with both fixes in place."""
+    import importlib
+    import sys
+
+    if "weasyprint" not in sys.modules:
+        with _no_library_search():
+            importlib.import_module("weasyprint")
+        _linear_page_references()
+    return sys.modules["weasyprint"]
+
+
+@contextmanager
+def _no_library_search() -> Iterator[None]:
+    search = ctypes.util.find_library
+    ctypes.util.find_library = _not_found
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = search
+
+
+def _not_found(name: str) -> None:
+    return None
+
+
+def _linear_page_references() -> None:
+    import pydyf
+
+    def page_references(pdf: Any) -> tuple[bytes, ...]:
+        kids = pdf.pages["Kids"]
+        kept = pdf.__dict__.get("_page_references")
+        if kept is None or kept[0] != len(kids):
+            refs = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
+            kept = pdf.__dict__["_page_references"] = (len(kids), refs)
+        references: tuple[bytes, ...] = kept[1]
+        return references
+
+    pydyf.PDF.page_references = property(page_references)
+
+
+@dataclass(frozen=True, slots=True)
+class StylesheetSource:
+    """One stylesheet to parse: its text and the URL its relative references resolve against."""
+
+    css: str
+    base_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Styles:
+    """Parsed stylesheets and the font configuration their ``@font-face`` rules went into."""
+
+    stylesheets: tuple[Any, ...]
+    font_config: Any
+    files: tuple[tuple[Path, int, int], ...]
+    """Each file the parse read (``@import``, fonts), with its mtime and size then."""
+
+    def current(self) -> bool:
+        """Whether every file the parse read is still as it was."""
+        return all(_stat(path) == (mtime, size) for path, mtime, size in self.files)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (info.st_mtime_ns, info.st_size)
+
+
+_warm: OrderedDict[tuple[object, ...], Styles] = OrderedDict()
+
+
+def styles(
+    sources: Sequence[StylesheetSource],
+    roots: Sequence[Path],
+    fetcher: Callable[[list[Path]], Any],
+) -> Styles:
+    """The stylesheets parsed (each set once a process) with a font configuration of their own.
+
+    ``roots`` are the folders the stylesheets may read from; ``fetcher(files)`` makes the URL
+    fetcher that serves them and appends each file it reads to ``files``: a set is parsed again
+    when one of those has changed. Each set has its own configuration, so fonts one theme's
+    ``@font-face`` adds never reach another theme's build.
+    """
+    key = (tuple(sources), tuple(roots))
+    found = _warm.get(key)
+    if found is not None and found.current():
+        _warm.move_to_end(key)
+        return found
+    weasyprint = load()
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    read: list[Path] = []
+    url_fetcher = fetcher(read)
+    parsed = tuple(
+        weasyprint.CSS(
+            string=source.css, base_url=source.base_url, url_fetcher=url_fetcher, font_config=fonts
+        )
+        for source in sources
+    )
+    files = tuple((path, *_stat(path)) for path in dict.fromkeys(read))
+    found = _warm[key] = Styles(parsed, fonts, files)
+    _warm.move_to_end(key)
+    while len(_warm) > STYLESHEET_SETS:
+        _warm.popitem(last=False)
+    return found
