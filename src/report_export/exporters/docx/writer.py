@@ -388,11 +388,11 @@ class StoryWriter:
     def figure_size(self, image: Any) -> tuple[int, int]:
         """The image's size as the PDF sets it (a pixel is a CSS pixel, 0.75 pt, whatever
         resolution the file claims), shrunk to fit the text block and leave room for a
-        caption, in EMU."""
+        caption (``Theme.figure_max_height_pt``, as in the PDF), in EMU."""
         width = image.px_width * CSS_PX_PT * EMU_PER_PT
         height = image.px_height * CSS_PX_PT * EMU_PER_PT
         limit_w = self.layout.text_width * EMU_PER_PT
-        limit_h = self.layout.figure_max_height * EMU_PER_PT
+        limit_h = self.layout.theme.figure_max_height_pt * EMU_PER_PT
         scale = min(1.0, limit_w / width, limit_h / height)
         return round(width * scale), round(height * scale)
 
