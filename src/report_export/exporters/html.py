@@ -125,6 +125,7 @@ def stylesheet(theme: Theme) -> str:
         "margin_bottom": f"{theme.page.margin_bottom_mm:g}",
         "side_margin": f"{theme.side_margin_pt:.3f}",
         "figure_max_height": f"{theme.figure_max_height_pt:.1f}",
+        "table_size": _em(theme.small_size_pt, size),
         "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
         "table_rules": table_rules(theme),
         **heading_tokens(theme, lambda points: _em(points, size)),
