@@ -74,7 +74,6 @@ FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
 _warned: set[str] = set()
 
 
-
 @dataclass(frozen=True, slots=True)
 class PdfOptions:
     """Options of the PDF format."""

@@ -318,8 +318,10 @@ class StoryWriter:
             # table of three rows or fewer keeps whole. (The header keeps with the first
             # row by its style; keeping the first body row with the second as well makes
             # LibreOffice 7.4 break the table half a page early, after moving it.)
-            keep = not header and index < body_rows and (
-                index == body_rows - 1 or body_rows <= SHORT_TABLE_ROWS
+            keep = (
+                not header
+                and index < body_rows
+                and (index == body_rows - 1 or body_rows <= SHORT_TABLE_ROWS)
             )
             row_path = (*scope.path, f"r{index}")
             real = len(row)
