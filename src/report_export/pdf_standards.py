@@ -13,6 +13,11 @@ small and says which of WeasyPrint's shortcomings it answers:
 - a list item's children other than its label go into a list body (WeasyPrint makes one only
   for anonymous boxes, so a ``<p>`` in an item stands beside the label);
 - link annotations get the Print flag (WeasyPrint sets it for PDF/A only);
+- what WeasyPrint paints apart from the flow (a list item's outside marker is a positioned box,
+  an image clips its overflow: each a graphics-state group of its own, drawn after the page's
+  text) is moved back to its place in the tag tree's order, so that a reader that follows the
+  content stream (copy and paste, Preview, Chrome) reads "1. item", not the items and then
+  all their numbers;
 - a PDF/A file also declares PDF/UA-1, which it then meets as well (tagged, titled, with its
   language), so an archive copy loses nothing for a screen reader.
 """
@@ -58,6 +63,7 @@ def finisher(variant: PdfVariant, tagged: bool) -> Finisher:
             _margin_content_as_artifacts(objects)
             _annotations_into_links(objects)
             _list_bodies(objects)
+            _paint_in_tree_order(objects)
         if variant in ("a-2b", "a-3b"):
             _declare_pdfua(objects)
 
@@ -235,3 +241,142 @@ def _declare_pdfua(objects: _Objects) -> None:
             description.addnext(etree.fromstring(PDFUA_SCHEMA.read_bytes()))
             break
     stream.stream = [etree.tostring(tree, encoding="utf-8", xml_declaration=False)]
+
+
+# --- painting in the tag tree's order ------------------------------------------------------
+
+_STATE_OPERATORS = frozenset(
+    b"gs w J j M d ri i cs CS sc SC scn SCN g G rg RG k K Tc Tw Tz TL Tf Tr Ts".split()
+)
+"""Operators that set graphics or text state that lasts beyond the operation (``Tm``/``Td``
+last only to the end of their text object, so they are not among them)."""
+_PLACE_OPERATORS = frozenset({b"cm", b"W", b"W*"})
+"""Operators that change where or through what later operations paint: nothing moves across
+one of them."""
+
+
+def _operator(item: Any) -> bytes:
+    return item.rsplit(None, 1)[-1] if isinstance(item, bytes) and item.strip() else b""
+
+
+def _page_numbers(objects: _Objects) -> dict[int, int]:
+    """Each page object's number -> the page's index."""
+    return {number: index for index, number in enumerate(objects.pdf.pages["Kids"][::3])}
+
+
+def _tree_order(objects: _Objects) -> dict[int, list[int]]:
+    """Each page's MCIDs in the tag tree's order (depth first), by page index: an MCID is an
+    integer among its structure element's kids, on the element's page (``Pg``)."""
+    root = objects.struct_root()
+    if root is None:
+        return {}
+    pages = _page_numbers(objects)
+    order: dict[int, list[int]] = {}
+    stack: list[tuple[Any, int | None]] = [
+        (objects.get(kid), None) for kid in reversed(_kids(root)) if _is_reference(kid)
+    ]
+    while stack:
+        element, page = stack.pop()
+        if _is_reference(element.get("Pg")):
+            page = pages.get(int(element["Pg"].split()[0]), page)
+        children = []
+        for kid in _kids(element):
+            if isinstance(kid, int) and page is not None:
+                order.setdefault(page, []).append(kid)
+            elif _is_reference(kid):
+                child = objects.get(kid)
+                if isinstance(child, pydyf.Dictionary) and child.get("Type") != "/OBJR":
+                    children.append((child, page))
+        stack.extend(reversed(children))
+    return order
+
+
+def _paint_in_tree_order(objects: _Objects) -> None:
+    """On each page, a graphics-state group (``q`` … ``Q``) painted after content that comes
+    later in the tag tree is moved to just before that content, at the same nesting level,
+    with the graphics and text state it was painted in: the page looks the same, its content
+    stream reads in the tree's order."""
+    order = _tree_order(objects)
+    for index, page in enumerate(objects.pages()):
+        ranks = {mcid: rank for rank, mcid in enumerate(order.get(index, []))}
+        if ranks:
+            stream = objects.get(page["Contents"])
+            stream.stream = _reorder_level(list(stream.stream), ranks)
+
+
+def _units(items: list[Any]) -> list[list[Any]]:
+    """One nesting level of a content stream as units: a ``q`` … ``Q`` group, a marked-content
+    sequence (tag, properties, ``BDC`` … ``EMC``, or tag ``BMC`` … ``EMC``), or one other
+    operation."""
+    units: list[list[Any]] = []
+    index = 0
+    while index < len(items):
+        ahead = [_operator(item) for item in items[index : index + 3]]
+        if ahead[0] in (b"q", b"BMC") or b"BDC" in ahead[2:] or b"BMC" in ahead[1:2]:
+            depth, end = 0, index
+            for end in range(index, len(items)):
+                op = _operator(items[end])
+                if op in (b"q", b"BDC", b"BMC"):
+                    depth += 1
+                elif op in (b"Q", b"EMC"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+            units.append(items[index : end + 1])
+            index = end + 1
+        else:
+            units.append([items[index]])
+            index += 1
+    return units
+
+
+def _mcids(unit: list[Any]) -> list[int]:
+    return [
+        item["MCID"]
+        for item in unit
+        if isinstance(item, pydyf.Dictionary) and isinstance(item.get("MCID"), int)
+    ]
+
+
+def _reorder_level(items: list[Any], ranks: dict[int, int]) -> list[Any]:
+    """``items`` (one nesting level) with its late-painted groups moved into place, and the
+    same done inside each group."""
+    units = _units(items)
+    for position, unit in enumerate(units):
+        if _operator(unit[0]) == b"q" and len(unit) > 1:
+            units[position] = [unit[0], *_reorder_level(unit[1:-1], ranks), unit[-1]]
+    placed: list[list[Any]] = []
+    for unit in units:
+        found = [ranks[mcid] for mcid in _mcids(unit) if mcid in ranks]
+        target = None
+        if _operator(unit[0]) == b"q" and found:
+            last = max(found)
+            for position, earlier in enumerate(placed):
+                if any(ranks.get(mcid, -1) > last for mcid in _mcids(earlier)):
+                    target = position
+                    break
+        between = placed[target:] if target is not None else []
+        if target is None or any(
+            len(each) == 1 and _operator(each[0]) in _PLACE_OPERATORS for each in between
+        ):
+            placed.append(unit)
+            continue
+        placed.insert(target, [unit[0], *_state_set_in(between), *unit[1:]])
+    return [item for unit in placed for item in unit]
+
+
+def _state_set_in(units: list[list[Any]]) -> list[Any]:
+    """The operations that leave state set after ``units`` (the last of each operator), in
+    their order; what a group (``q`` … ``Q``) sets, it restores itself."""
+    last: dict[bytes, tuple[int, Any]] = {}
+    items = [item for unit in units for item in unit]
+    depth = 0
+    for position, item in enumerate(items):
+        op = _operator(item)
+        if op == b"q":
+            depth += 1
+        elif op == b"Q":
+            depth -= 1
+        elif depth == 0 and op in _STATE_OPERATORS:
+            last[op] = (position, item)
+    return [item for _, item in sorted(last.values(), key=lambda pair: pair[0])]
