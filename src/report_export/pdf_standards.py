@@ -18,6 +18,9 @@ small and says which of WeasyPrint's shortcomings it answers:
   text) is moved back to its place in the tag tree's order, so that a reader that follows the
   content stream (copy and paste, Preview, Chrome) reads "1. item", not the items and then
   all their numbers;
+- a PDF/A image (and its soft mask) says ``/Interpolate false``: PDF/A-2 and -3 forbid the
+  smoothing request (ISO 19005-2, 6.2.8), which WeasyPrint writes for every image whose
+  ``image-rendering`` is ``auto``; a viewer may still smooth what it shows;
 - a PDF/A file also declares PDF/UA-1, which it then meets as well (tagged, titled, with its
   language), so an archive copy loses nothing for a screen reader.
 """
@@ -65,6 +68,7 @@ def finisher(variant: PdfVariant, tagged: bool) -> Finisher:
             _list_bodies(objects)
             _paint_in_tree_order(objects)
         if variant in ("a-2b", "a-3b"):
+            _no_interpolation(objects)
             _declare_pdfua(objects)
 
     return finish
@@ -222,6 +226,15 @@ def _list_bodies(objects: _Objects) -> None:
         if not bodies:
             kept.append(body.reference)
         obj["K"] = pydyf.Array(kept)
+
+
+def _no_interpolation(objects: _Objects) -> None:
+    """Every image XObject and its soft mask (which pydyf holds inline) without smoothing."""
+    for obj in objects.all():
+        while isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image":
+            if "Interpolate" in obj.extra:
+                obj.extra["Interpolate"] = "false"
+            obj = obj.extra.get("SMask")
 
 
 def _declare_pdfua(objects: _Objects) -> None:
