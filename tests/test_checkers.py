@@ -10,6 +10,8 @@ checks those files for PDF/UA-1, which they claim too.
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +24,7 @@ from pypdf.generic import BooleanObject, DictionaryObject
 from report_export.reader import read_file
 
 from .checkers import BY_FORMAT, Findings, check_all
-from .conftest import RICH, SOURCE, SOURCES, Case, built, run_cli, themes
+from .conftest import RICH, SOURCE, SOURCES, Case, built, run_cli, themes, tool
 
 CASES = [(source, theme) for source in SOURCES for theme in themes()]
 CHECKED = [(fmt, checker) for fmt, checkers in BY_FORMAT.items() for checker in checkers]
@@ -224,6 +226,39 @@ def test_pdfa_what_pypdf_can_check(
     for page in reader.pages:
         for annotation in page.get("/Annots", []):
             assert annotation.get_object()["/F"] & 4  # printed
+
+
+MARKER_ALONE = re.compile(r"^\s*(?:[•◦▪·]|\d+[.)])\s*$", re.MULTILINE)
+"""A line of a PDF's text that is a list marker and nothing else."""
+
+
+def test_markers_and_images_are_painted_in_the_tag_order_and_look_the_same(
+    every_output: dict[Case, Path], tmp_path: Path
+) -> None:
+    """WeasyPrint paints list markers and images after the page's text; the tagged PDF paints
+    them in the tag tree's order (outloud's ORD-001 checks the order), so a copy of its text
+    has each marker with its item. Untagged, nothing is moved: its pages look the same."""
+    tagged = built(every_output, ("rich", "default"), "pdf")
+    done = run_cli(
+        "build", RICH, "--to", "pdf", "-O", "tagged=no", "-O", "pdf-variant=none",
+        "--out", tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    untagged = tmp_path / "report.pdf"
+
+    def text(path: Path) -> str:
+        return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+    assert MARKER_ALONE.search(text(untagged))  # WeasyPrint's order: the markers apart
+    assert not MARKER_ALONE.search(text(tagged)), MARKER_ALONE.findall(text(tagged))
+    for name, path in (("tagged", tagged), ("untagged", untagged)):
+        subprocess.run(
+            [tool("pdftoppm"), "-png", "-r", "40", str(path), str(tmp_path / name)], check=True
+        )
+    pages = sorted(tmp_path.glob("tagged-*.png"))
+    assert pages
+    for page in pages:
+        assert page.read_bytes() == (tmp_path / f"un{page.name}").read_bytes(), page.name
 
 
 def test_the_default_pdf_claims_pdfua(every_output: dict[Case, Path]) -> None:

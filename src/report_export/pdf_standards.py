@@ -277,44 +277,56 @@ def _page_numbers(objects: _Objects) -> dict[int, int]:
     return {number: index for index, number in enumerate(objects.pdf.pages["Kids"][::3])}
 
 
-def _tree_order(objects: _Objects) -> dict[int, list[int]]:
-    """Each page's MCIDs in the tag tree's order (depth first), by page index: an MCID is an
-    integer among its structure element's kids, on the element's page (``Pg``)."""
+_PAINTED_APART = frozenset({"/Lbl", "/Figure"})
+"""The structure elements whose content WeasyPrint paints apart from the flow: a list item's
+label (an outside marker is a positioned box) and an image (the UA stylesheet's ``overflow:
+hidden`` makes it a stacking context of its own)."""
+
+
+def _tree_order(objects: _Objects) -> dict[int, list[tuple[int, bool]]]:
+    """Each page's MCIDs in the tag tree's order (depth first), by page index, each with
+    whether it is content painted apart (inside a ``_PAINTED_APART`` element). An MCID is an
+    integer among its element's kids, on the element's page (``Pg``)."""
     root = objects.struct_root()
     if root is None:
         return {}
     pages = _page_numbers(objects)
-    order: dict[int, list[int]] = {}
-    stack: list[tuple[Any, int | None]] = [
-        (objects.get(kid), None) for kid in reversed(_kids(root)) if _is_reference(kid)
+    order: dict[int, list[tuple[int, bool]]] = {}
+    stack: list[tuple[Any, int | None, bool]] = [
+        (objects.get(kid), None, False) for kid in reversed(_kids(root)) if _is_reference(kid)
     ]
     while stack:
-        element, page = stack.pop()
+        element, page, apart = stack.pop()
+        apart = apart or element.get("S") in _PAINTED_APART
         if _is_reference(element.get("Pg")):
             page = pages.get(int(element["Pg"].split()[0]), page)
         children = []
         for kid in _kids(element):
             if isinstance(kid, int) and page is not None:
-                order.setdefault(page, []).append(kid)
+                order.setdefault(page, []).append((kid, apart))
             elif _is_reference(kid):
                 child = objects.get(kid)
                 if isinstance(child, pydyf.Dictionary) and child.get("Type") != "/OBJR":
-                    children.append((child, page))
+                    children.append((child, page, apart))
         stack.extend(reversed(children))
     return order
 
 
 def _paint_in_tree_order(objects: _Objects) -> None:
-    """On each page, a graphics-state group (``q`` … ``Q``) painted after content that comes
-    later in the tag tree is moved to just before that content, at the same nesting level,
-    with the graphics and text state it was painted in: the page looks the same, its content
-    stream reads in the tree's order."""
+    """On each page, a graphics-state group (``q`` … ``Q``) of content painted apart from the
+    flow (``_PAINTED_APART``) that comes after content later in the tag tree is moved to just
+    before that content, at the same nesting level, with the graphics and text state it was
+    painted in: its own state and clip go with it, and it overlaps nothing painted between
+    (a marker sits beside its item, an image in its own box), so the page looks the same and
+    its content stream reads in the tree's order."""
     order = _tree_order(objects)
     for index, page in enumerate(objects.pages()):
-        ranks = {mcid: rank for rank, mcid in enumerate(order.get(index, []))}
-        if ranks:
+        mcids = order.get(index, [])
+        ranks = {mcid: rank for rank, (mcid, _) in enumerate(mcids)}
+        apart = {mcid for mcid, painted_apart in mcids if painted_apart}
+        if apart:
             stream = objects.get(page["Contents"])
-            stream.stream = _reorder_level(list(stream.stream), ranks)
+            stream.stream = _reorder_level(list(stream.stream), ranks, apart)
 
 
 def _units(items: list[Any]) -> list[list[Any]]:
@@ -351,45 +363,52 @@ def _mcids(unit: list[Any]) -> list[int]:
     ]
 
 
-def _reorder_level(items: list[Any], ranks: dict[int, int]) -> list[Any]:
-    """``items`` (one nesting level) with its late-painted groups moved into place, and the
-    same done inside each group."""
+def _reorder_level(items: list[Any], ranks: dict[int, int], apart: set[int]) -> list[Any]:
+    """``items`` (one nesting level) with its late-painted groups of ``apart`` content moved
+    into place, and the same done inside each group."""
     units = _units(items)
     for position, unit in enumerate(units):
         if _operator(unit[0]) == b"q" and len(unit) > 1:
-            units[position] = [unit[0], *_reorder_level(unit[1:-1], ranks), unit[-1]]
+            units[position] = [unit[0], *_reorder_level(unit[1:-1], ranks, apart), unit[-1]]
     placed: list[list[Any]] = []
     for unit in units:
-        found = [ranks[mcid] for mcid in _mcids(unit) if mcid in ranks]
+        mcids = [mcid for mcid in _mcids(unit) if mcid in ranks]
         target = None
-        if _operator(unit[0]) == b"q" and found:
-            last = max(found)
-            for position, earlier in enumerate(placed):
-                if any(ranks.get(mcid, -1) > last for mcid in _mcids(earlier)):
-                    target = position
-                    break
-        between = placed[target:] if target is not None else []
-        if target is None or any(
-            len(each) == 1 and _operator(each[0]) in _PLACE_OPERATORS for each in between
-        ):
+        if _operator(unit[0]) == b"q" and mcids and apart.issuperset(mcids):
+            last = max(ranks[mcid] for mcid in mcids)
+            target = next(
+                (
+                    position
+                    for position, earlier in enumerate(placed)
+                    if any(ranks.get(mcid, -1) > last for mcid in _mcids(earlier))
+                ),
+                None,
+            )
+        if target is None:
             placed.append(unit)
             continue
-        placed.insert(target, [unit[0], *_state_set_in(between), *unit[1:]])
+        between = [item for each in placed[target:] for item in each]
+        if any(_operator(item) in _PLACE_OPERATORS for item in _outside_groups(between)):
+            placed.append(unit)
+            continue
+        state = [item for item in _outside_groups(between) if _operator(item) in _STATE_OPERATORS]
+        placed.insert(target, [unit[0], *_last_of_each(state), *unit[1:]])
     return [item for unit in placed for item in unit]
 
 
-def _state_set_in(units: list[list[Any]]) -> list[Any]:
-    """The operations that leave state set after ``units`` (the last of each operator), in
-    their order; what a group (``q`` … ``Q``) sets, it restores itself."""
-    last: dict[bytes, tuple[int, Any]] = {}
-    items = [item for unit in units for item in unit]
-    depth = 0
-    for position, item in enumerate(items):
+def _outside_groups(items: list[Any]) -> list[Any]:
+    """The operations of ``items`` not inside a ``q`` … ``Q`` group: a group restores what it
+    sets, so only these leave state set after ``items``."""
+    outside, depth = [], 0
+    for item in items:
         op = _operator(item)
-        if op == b"q":
-            depth += 1
-        elif op == b"Q":
-            depth -= 1
-        elif depth == 0 and op in _STATE_OPERATORS:
-            last[op] = (position, item)
-    return [item for _, item in sorted(last.values(), key=lambda pair: pair[0])]
+        depth += (op == b"q") - (op == b"Q")
+        if depth == 0 and op != b"Q":
+            outside.append(item)
+    return outside
+
+
+def _last_of_each(operations: list[Any]) -> list[Any]:
+    """The last operation of each operator, in their order."""
+    last = {_operator(item): position for position, item in enumerate(operations)}
+    return [operations[position] for position in sorted(last.values())]
