@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -255,7 +256,7 @@ def test_a_docx_we_did_not_make_is_refused_not_merged(
     other.save(str(foreign))
     assert main(["import", str(foreign), "--into", str(source)]) == 2
     err = capsys.readouterr().err
-    assert "not exported by report-export" in err and err.count("\n") == 1
+    assert "not an edited copy of report.md" in err and err.count("\n") == 1
     assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()
 
 
@@ -331,7 +332,7 @@ def test_libreoffice_edits_come_back_accepted(
             ("-", first),
             ("+", first.replace("担负着", "承担着")),
             ("-", second),
-            ("+", second[second.index("，") + 1 :]),
+            ("+", second[second.index("。") + 1 :]),
             ("+", "这是同事新加的一段。"),
             ("+", ""),
             ("-", fourth),
@@ -340,6 +341,16 @@ def test_libreoffice_edits_come_back_accepted(
     )
     page = review.read_text("utf-8")
     assert "承担着" in page and "这是同事新加的一段。" in page
+    # The comment, with its author, date, anchored text and the source line of its block.
+    (comment,) = json.loads(source.with_suffix(".comments.json").read_text("utf-8"))
+    assert (comment["author"], comment["date"], comment["text"], comment["anchor"]) == (
+        "李审读",
+        "2026-12-01T10:00:00Z",
+        "课题组的名称要写全。",
+        "课题组",
+    )
+    assert source.read_text("utf-8").splitlines()[comment["line"] - 1].startswith("在此基础上")
+    assert "课题组的名称要写全。" in page
 
 
 def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
