@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import shutil
@@ -10,11 +11,15 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
 from report_export.cli import main
 from report_export.exporters.docx import DocxExporter, DocxOptions
+from report_export.model import Emph, Text, inline_text
 from report_export.reader import read_file
 from report_export.theme import load_theme
+
+from .conftest import headless_chromium, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -33,18 +38,18 @@ def export(source: Path, target: Path) -> None:
 
 
 def copy_source(tmp_path: Path, source: Path) -> Path:
+    """``source`` and the pictures beside it, copied into ``tmp_path``."""
     copy = tmp_path / source.name
     shutil.copy(source, copy)
-    if "figure.png" in source.read_text("utf-8"):
-        from PIL import Image
-
-        Image.new("RGB", (60, 40)).save(tmp_path / "figure.png")
+    for picture in source.parent.glob("*.png"):
+        shutil.copy(picture, tmp_path / picture.name)
     return copy
 
 
-@pytest.mark.parametrize(
-    "source", [ROOT / "source/report.md", ROOT / "tests/fixtures/pdf-sample.md"]
-)
+RICH = ROOT / "tests/fixtures/rich/report.md"
+
+
+@pytest.mark.parametrize("source", [ROOT / "source/report.md", RICH])
 @pytest.mark.parametrize("changes", ["accept", "reject"])
 def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, changes: str) -> None:
     copy = copy_source(tmp_path, source)
@@ -211,6 +216,104 @@ def test_word_edits_rejected_leave_the_tracked_ones_out(word_edited: tuple[Path,
     ]
 
 
+def split_run(p: etree._Element, words: str) -> etree._Element:
+    """The run of ``p`` holding ``words`` split in three; the middle one, holding just them."""
+    t = next(t for t in p.iter(q("t")) if words in (t.text or ""))
+    run = t.getparent()
+    head, tail = t.text.split(words, 1)
+    for text in (head, tail):
+        if text:
+            twin = copy.deepcopy(run)
+            twin.find(q("t")).text = text
+            (run.addprevious if text is head else run.addnext)(twin)
+    t.text = words
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return run
+
+
+def rich_word_edits(root: etree._Element) -> None:
+    """What Word writes for a table cell edited, a footnote added and a word made italic, all
+    with track changes on (w:del + w:ins, w:ins around a w:footnoteReference, w:rPrChange)."""
+    # Table 6, row 2 (乙街道), column 3: 52,136 -> 52,163.
+    cell = split_run(paragraph_marked(root, "_rx_6_r2_c3"), "52,136")
+    deleted = tracked("del")
+    cell.addprevious(deleted)
+    deleted.append(cell)
+    cell.find(q("t")).tag = q("delText")
+    inserted = tracked("ins")
+    new_run = etree.SubElement(inserted, q("r"))
+    etree.SubElement(new_run, q("t")).text = "52,163"
+    deleted.addnext(inserted)
+    # Block 3: a footnote after 方式灵活。, its text in word/footnotes.xml.
+    before = split_run(paragraph_marked(root, "_rx_3"), "方式灵活。")
+    reference = tracked("ins")
+    ref_run = etree.SubElement(reference, q("r"))
+    etree.SubElement(
+        etree.SubElement(ref_run, q("rPr")), q("rStyle"), {q("val"): "FootnoteReference"}
+    )
+    etree.SubElement(ref_run, q("footnoteReference"), {q("id"): "99"})
+    before.addnext(reference)
+    # Block 5: 典型个案 made italic.
+    word = split_run(paragraph_marked(root, "_rx_5"), "典型个案")
+    props = word.find(q("rPr"))
+    if props is None:
+        props = etree.Element(q("rPr"))
+        word.insert(0, props)
+    old = copy.deepcopy(props)
+    etree.SubElement(props, q("i"))
+    change = tracked("rPrChange")
+    change.append(old)
+    props.append(change)
+
+
+NEW_NOTE = f"""<w:footnote xmlns:w="{W}" w:id="99"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/>
+</w:pPr><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 新加的脚注：见</w:t></w:r>
+<w:r><w:rPr><w:b/></w:rPr><w:t>附录</w:t></w:r><w:r><w:t>。</w:t></w:r></w:p></w:footnote>"""
+
+
+@pytest.fixture
+def rich_edited(tmp_path: Path) -> tuple[Path, Path]:
+    source = copy_source(tmp_path, RICH)
+    docx = tmp_path / "edited.docx"
+    export(source, docx)
+    with zipfile.ZipFile(docx) as archive:
+        notes = etree.fromstring(archive.read("word/footnotes.xml"))
+    notes.append(etree.fromstring(NEW_NOTE))
+    rewrite(docx, rich_word_edits, {"word/footnotes.xml": etree.tostring(notes)})
+    return source, docx
+
+
+def test_word_cell_footnote_and_italic_come_back_on_their_lines(
+    rich_edited: tuple[Path, Path],
+) -> None:
+    source, docx = rich_edited
+    before = source.read_text("utf-8")
+    lines = before.splitlines()
+    assert take_back(docx, source, "accept") == 0
+    row, note_line, italic = (
+        next(line for line in lines if line.startswith(start))
+        for start in ("| 乙街道 |", "本报告所说的", "调查采用")
+    )
+    assert changed_lines(before, source.read_text("utf-8")) == [
+        ("-", note_line),
+        ("+", note_line.replace("方式灵活。", "方式灵活。[^4]")),
+        ("-", italic),
+        ("+", italic.replace("典型个案", "*典型个案*")),
+        ("-", row),
+        ("+", row.replace("52,136", "52,163")),
+        ("+", ""),
+        ("+", "[^4]: 新加的脚注：见**附录**。"),
+    ]
+    # What was written reads as what the DOCX says.
+    document = read_file(source)
+    assert inline_text(document.footnote("4").children[0].children) == "新加的脚注：见附录。"
+    assert Emph((Text("典型个案"),)) in document.blocks[5].children
+    # Rejected, all three were tracked: nothing changes.
+    source.write_text(before, "utf-8")
+    assert take_back(docx, source, "reject") == 0
+    assert source.read_text("utf-8") == before
+
+
 def test_a_source_changed_since_export_is_refused(
     word_edited: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -272,14 +375,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def libreoffice_edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Our DOCX of source/report.md, edited in LibreOffice (one session, driven over UNO)."""
-    import os
     import subprocess
 
-    soffice, python = shutil.which("soffice"), Path("/usr/bin/python3")
-    if soffice is None or not python.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice or /usr/bin/python3 (python3-uno) is missing")
-        pytest.skip("LibreOffice is not installed")
+    soffice, python = tool("soffice"), Path("/usr/bin/python3")
+    if subprocess.run([python, "-c", "import uno"], check=False).returncode:
+        pytest.fail("/usr/bin/python3 has no uno module: run `make test` (python3-uno)")
     folder = tmp_path_factory.mktemp("lo")
     source = copy_source(folder, ROOT / "source/report.md")
     export(source, folder / "ours.docx")
@@ -368,39 +468,22 @@ def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
 
 
 def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> None:
-    import os
-    import subprocess
-    import tempfile
-
     source, docx = word_edited
     review = source.parent / "review.html"
+    before = source.read_text("utf-8")
     take_back(docx, source, "keep", "--review", str(review))
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing")
-        pytest.skip("chromium is not installed")
-    with tempfile.TemporaryDirectory() as profile:
-        out = subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={profile}",
-                "--dump-dom",
-                review.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-    dom = out.stdout
-    # Kept tracked changes listed with their author; the comment with its reply.
-    assert "王编辑" in dom and "insertion" in dom and "moveFrom" not in dom
-    assert "这一段改成标题？" in dom and "同意。" in dom
+    kept = source.read_text("utf-8")
+    source.write_text(before, "utf-8")
+    take_back(docx, source, "accept")
+    accepted = source.read_text("utf-8")
+    dom = headless_chromium(source.parent / "profile", ["--dump-dom", review.as_uri()]).stdout
+    text = " ".join(lxml_html.fromstring(dom).text_content().split())
+    # Every line the import wrote (kept: the untracked heading) and every line accepting the
+    # tracked changes would write (the proposals), with the author of each tracked change.
+    for sign, line in changed_lines(before, kept) + changed_lines(kept, accepted):
+        if sign == "+" and line.strip():
+            assert " ".join(line.split()) in text, line
+    assert "王编辑 2026-12-01T10:00:00Z" in text and "untracked" in text
+    # The tracked changes to decide, the comment with its reply and its source line.
+    assert "insertion · 王编辑" in text and "moveFrom" not in text
+    assert "这一段改成标题？" in text and "同意。" in text and "line 26" in text

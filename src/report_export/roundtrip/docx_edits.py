@@ -31,6 +31,8 @@ _HEADING = re.compile(r"^heading\s*(\d)$")
 # What is no body text: our title page and table of contents, and the metadata paragraphs other
 # writers (pandoc) open a document with.
 _SKIPPED_STYLES = ("title", "subtitle", "author", "date", "abstract", "toc", "contents")
+_VML = "urn:schemas-microsoft-com:vml"
+_OFFICE = "urn:schemas-microsoft-com:office:office"
 _A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 _R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
 _WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
@@ -77,6 +79,8 @@ class EditedParagraph:
     """A list item's level (``w:ilvl``), 0 at the outside."""
     cell: tuple[int, int, int] | None = None
     """A table cell's paragraph: (table, row, column), tables counted from 0 in the body."""
+    align: str = ""
+    """The paragraph's alignment (``w:jc``) as a table cell's: "", left, center or right."""
     images: list[tuple[str, str]] = field(default_factory=list)
     """The pictures in the paragraph: (the part they are stored in, their description)."""
     element: etree._Element | None = field(default=None, repr=False, compare=False)
@@ -334,10 +338,17 @@ class _Reader:
             return "number", level
         if name.startswith("table"):
             return "cell", 0
-        if name in ("figure", "captionedfigure", "caption", "imagecaption", "tablecaption"):
-            return "figure" if name != "caption" else "caption", 0
-        if name == "thematicbreak":
-            return "break", 0
+        if name in ("figure", "captionedfigure"):
+            return "figure", 0
+        if name in ("caption", "imagecaption", "tablecaption"):
+            return "caption", 0
+        if (
+            name == "thematicbreak"
+            or p.find(f".//{{{_VML}}}rect[@{{{_OFFICE}}}hr='t']") is not None
+        ):
+            return "break", 0  # ours, or a VML horizontal rule (pandoc's, Word's old one)
+        if name in ("quote", "blocktext", "intensequote"):
+            return "quote", 0
         if num is not None and num[0] not in ("", "0"):
             # A list item styled as body text (as pandoc and most writers do): its kind is
             # its level's number format.
@@ -355,7 +366,7 @@ class _Reader:
             if found := _MARK.match(start.get(w("name"), "")):
                 mark = found.group(1)
                 break
-        out = EditedParagraph(mark, kind, [], level=level, element=p)
+        out = EditedParagraph(mark, kind, [], level=level, element=p, align=_alignment(p))
         for blip in p.iter(_A_BLIP):
             target = self.targets.get(blip.get(_R_EMBED, ""), "")
             described = next(
@@ -440,6 +451,14 @@ class _Reader:
             elif tag == "footnoteReference":
                 key = self.note_keys.get(child.get(w("id"), ""), "")
                 out.segments.append(Segment("", marks - {"note"}, link, key))
+
+
+def _alignment(p: etree._Element) -> str:
+    jc = p.find(f"{w('pPr')}/{w('jc')}")
+    value = jc.get(w("val"), "") if jc is not None else ""
+    return {"left": "left", "start": "left", "center": "center"}.get(
+        value, "right" if value in ("right", "end") else ""
+    )
 
 
 def _run_marks(props: etree._Element | None) -> frozenset[str]:

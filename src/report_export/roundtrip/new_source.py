@@ -39,6 +39,7 @@ class _Writer:
     """Picture part -> the file it is extracted to, relative to the source."""
     left_out: list[str] = field(default_factory=list)
     list_open: bool = False
+    quote_open: bool = False
 
     def inline(self, segments: list[Segment]) -> str:
         for s in segments:
@@ -51,16 +52,20 @@ class _Writer:
         plain = [Segment(s.text, s.marks, None, s.note) if s in internal else s for s in segments]
         return markdown(_trimmed(plain), self.notes, {}).strip()
 
-    def add(self, block: str, tight: bool = False) -> None:
+    def add(self, block: str, tight: bool = False, quote: bool = False) -> None:
+        """Add a block; a list item to the list before it, a quote's paragraph to its quote."""
         if self.blocks and tight and self.list_open:
             self.blocks[-1] += "\n" + block
+        elif self.blocks and quote and self.quote_open:
+            self.blocks[-1] += "\n>\n" + block
         else:
             self.blocks.append(block)
-        self.list_open = tight
+        self.list_open, self.quote_open = tight, quote
 
     def body(self, paragraphs: list[EditedParagraph]) -> None:
         index = 0
         markers: list[int] = []  # the marker width of each open list level
+        numbers: list[int] = []  # the last number given at each open level
         while index < len(paragraphs):
             p = paragraphs[index]
             if p.cell is not None:
@@ -74,9 +79,13 @@ class _Writer:
             text = self.inline(p.segments)
             if p.kind in ("bullet", "number"):
                 del markers[p.level :]
+                del numbers[p.level + 1 :]
                 while len(markers) < p.level:
                     markers.append(2)
-                marker = "- " if p.kind == "bullet" else "1. "
+                while len(numbers) <= p.level:
+                    numbers.append(0)
+                numbers[p.level] += 1
+                marker = "- " if p.kind == "bullet" else f"{numbers[p.level]}. "
                 indent = " " * sum(markers)
                 markers.append(len(marker))
                 if text:
@@ -84,11 +93,14 @@ class _Writer:
                 self.pictures_of(p, paragraphs, index)
                 continue
             markers.clear()
+            numbers.clear()
             if p.kind.startswith("heading"):
                 if text:
                     self.add("#" * min(6, int(p.kind.split()[1])) + " " + text)
             elif p.kind == "break":
                 self.add("---")
+            elif p.kind == "quote" and text:
+                self.add("> " + _safe_start(text), quote=True)
             elif p.kind == "caption" and index >= 2 and paragraphs[index - 2].images:
                 continue  # the title of the figure before it
             elif text:
@@ -123,19 +135,32 @@ class _Writer:
                 grid.setdefault((row, column), []).append(text)
         rows = 1 + max(r for (r, _) in grid) if grid else 1
         columns = 1 + max((p.cell[2] for p in cells if p.cell), default=0)
+        # A column's alignment is its first body cell's (the header's in a table of one row).
+        aligns: dict[int, str] = {}
+        for p in sorted(cells, key=lambda p: (p.cell or (0, 0, 0))[1] == 0):
+            if p.cell is not None:
+                aligns.setdefault(p.cell[2], p.align)
+        rule = {"": "---", "left": ":---", "center": ":---:", "right": "---:"}
         lines = []
         for r in range(rows):
             texts = [" ".join(grid.get((r, c), [])).replace("|", "\\|") for c in range(columns)]
             lines.append("| " + " | ".join(texts) + " |")
             if r == 0:
-                lines.append("|" + "---|" * columns)
+                lines.append("|" + "".join(rule[aligns.get(c, "")] + "|" for c in range(columns)))
         return "\n".join(lines)
 
     def footnotes(self) -> list[str]:
+        """The definitions of the notes the text calls, each note's blocks indented under its
+        label (a note may call another: the loop takes in the notes added on the way)."""
         out = []
-        for key, label in list(self.notes.items()):
-            texts = [self.inline(p.segments) for p in self.edited.notes.get(key, [])]
-            body = "\n\n    ".join(t for t in texts if t)
+        done = 0
+        while done < len(self.notes):
+            key, label = list(self.notes.items())[done]
+            done += 1
+            inner = _Writer(self.edited, self.media, notes=self.notes, pictures=self.pictures)
+            inner.body(self.edited.notes.get(key, []))
+            self.left_out += inner.left_out
+            body = "\n\n".join(inner.blocks).replace("\n", "\n    ").replace("\n    \n", "\n\n")
             out.append(f"[^{label}]: {body}")
         return out
 
