@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -326,12 +327,81 @@ def test_a_source_changed_since_export_is_refused(
     assert source.read_text("utf-8") == changed
 
 
+def git(folder: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        [tool("git"), "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def committed(word_edited: tuple[Path, Path]) -> tuple[Path, Path]:
+    """The Word-edited DOCX of a source that was committed to git when it was exported, and
+    has been changed (and committed again) since."""
+    source, docx = word_edited
+    git(source.parent, "init", "-q")
+    git(source.parent, "add", source.name)
+    git(source.parent, "commit", "-qm", "exported")
+    return source, docx
+
+
+def test_a_change_since_export_elsewhere_merges_with_the_docx_edits(
+    committed: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, docx = committed
+    exported = source.read_text("utf-8")
+    # The heading of section 2 reworded in the source, and committed: the DOCX did not touch it.
+    changed = exported.replace("# 二、实践的深化", "# 二、实践的不断深化")
+    source.write_text(changed, "utf-8")
+    git(source.parent, "commit", "-qam", "reworded")
+    theirs = source.parent / "theirs.md"
+    theirs.write_text(exported, "utf-8")
+    assert take_back(docx, theirs, "accept") == 0  # what the DOCX alone does to the export
+    assert take_back(docx, source, "accept", "--strict") == 1  # the merge is a warning
+    out = capsys.readouterr().out
+    assert re.search(
+        r"merged with the DOCX's against the exported version \(git [0-9a-f]{12}\)", out
+    )
+    # Both sides' changes, neither overwriting the other.
+    expected = theirs.read_text("utf-8").replace("# 二、实践的深化", "# 二、实践的不断深化")
+    assert source.read_text("utf-8") == expected != theirs.read_text("utf-8")
+
+
+def test_a_change_since_export_on_an_edited_block_is_a_conflict(
+    committed: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, docx = committed
+    # The first paragraph, which the DOCX edits too, changed in the source.
+    changed = source.read_text("utf-8").replace("担负着", "肩负着")
+    source.write_text(changed, "utf-8")
+    review = source.parent / "review.html"
+    assert take_back(docx, source, "accept", "--review", str(review)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert ":18: block at line 18: changed in the source since edited.docx was exported" in err
+    assert source.read_text("utf-8") == changed
+    assert "block at line 18" in review.read_text("utf-8")
+
+
+def zipped(document: str) -> bytes:
+    """A zip holding ``document`` as word/document.xml."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", document)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"plain text", "not a zip"),
         (b"\xd0\xcf\x11\xe0rest", "password-protected"),
         (b"PK\x05\x06" + b"\0" * 18, "no word/document.xml"),
+        (zipped(f'<w:document xmlns:w="{W}"/>'), "a DOCX with no body"),
+        (zipped(f'<w:document xmlns:w="{W}"><w:body>'), "broken XML"),
     ],
 )
 def test_bad_docx_is_one_line_and_writes_nothing(
@@ -487,3 +557,21 @@ def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> 
     # The tracked changes to decide, the comment with its reply and its source line.
     assert "insertion · 王编辑" in text and "moveFrom" not in text
     assert "这一段改成标题？" in text and "同意。" in text and "line 26" in text
+
+
+def test_a_password_protected_docx_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Our DOCX encrypted with a password as Office does (ECMA-376 agile encryption, which
+    wraps the package in a compound file), by msoffcrypto-tool."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    source = copy_source(tmp_path, ROOT / "source/report.md")
+    plain, protected = tmp_path / "plain.docx", tmp_path / "protected.docx"
+    export(source, plain)
+    with plain.open("rb") as read, protected.open("wb") as written:
+        OOXMLFile(read).encrypt("geheim", written)
+    assert take_back(protected, source, "accept") == 2
+    err = capsys.readouterr().err
+    assert "password-protected" in err and err.count("\n") == 1
+    assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()

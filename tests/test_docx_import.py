@@ -1,0 +1,143 @@
+"""DOCX files we did not make: a first import into a new source, and edits taken back from
+one by sequence alignment. The DOCX files are pandoc's, a real writer of another family."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from report_export.cli import main
+from report_export.model import Image, Table, headings, inline_text, walk_blocks
+from report_export.reader import read_file
+
+from .conftest import FIXTURES, SOURCE, run_cli, tool
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+RICH = FIXTURES / "rich" / "report.md"
+
+
+def pandoc_docx(source: Path, target: Path) -> Path:
+    subprocess.run([tool("pandoc"), source.name, "-o", str(target)], cwd=source.parent, check=True)
+    return target
+
+
+def edit_document(docx: Path, edit: object) -> None:
+    """Rewrite word/document.xml of ``docx`` through ``edit(root)``."""
+    with zipfile.ZipFile(docx) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    edit(root)  # type: ignore[operator]
+    parts["word/document.xml"] = etree.tostring(root)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    docx.write_bytes(buffer.getvalue())
+
+
+@pytest.fixture(scope="module")
+def rich_pandoc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("pandoc")
+    for name in ("report.md", "portrait.png", "landscape.png"):
+        shutil.copy(RICH.parent / name, folder / name)
+    return pandoc_docx(folder / "report.md", folder / "pandoc.docx")
+
+
+def test_a_first_import_keeps_the_structure_and_builds_and_verifies(
+    rich_pandoc: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "new.md"
+    assert main(["import", str(rich_pandoc), "-o", str(target)]) == 0
+    new, old = read_file(target), read_file(RICH)
+    assert new.meta.title == old.meta.title and new.meta.lang == "zh-CN"
+    # Headings with their levels, tables cell by cell, figures, notes, the text of the lists.
+    assert [(h.level, inline_text(h.children)) for h in headings(new)] == [
+        (h.level, inline_text(h.children)) for h in headings(old)
+    ]
+
+    def cells(document: object) -> list[list[str]]:
+        return [
+            [inline_text(c.children) for c in row]
+            for block in walk_blocks(document.blocks)  # type: ignore[attr-defined]
+            if isinstance(block, Table)
+            for row in (block.header, *block.rows)
+        ]
+
+    assert cells(new) == cells(old)
+    assert [c.align for c in next(b for b in new.blocks if isinstance(b, Table)).header] == [
+        c.align for c in next(b for b in old.blocks if isinstance(b, Table)).header
+    ]
+    figures = [b for b in walk_blocks(new.blocks) if isinstance(b, Image)]
+    assert [f.alt for f in figures] == [
+        b.alt for b in walk_blocks(old.blocks) if isinstance(b, Image)
+    ]
+    assert all((tmp_path / f.src).read_bytes()[:4] == b"\x89PNG" for f in figures)
+    assert [inline_text(n.children[0].children) for n in new.footnotes] == [  # type: ignore[union-attr]
+        inline_text(n.children[0].children)  # type: ignore[union-attr]
+        for n in old.footnotes
+    ]
+    text = target.read_text("utf-8")
+    assert "*Placemaking*" in text and "      2. 居民是否参与了方案比选。" in text
+    assert "\n> 微更新的“微”" in text and "\n---\n" in text
+    # The source builds, and its outputs read back as it. Not the PDF here: the fixture's own
+    # PDF fails verify (a URL in a Chinese line is extracted with a space inside); the real
+    # report's first import below verifies in every format.
+    done = run_cli(
+        "build", target, "--out", tmp_path / "out", "--to", "docx,epub,html,text", "--verify"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_first_import_of_the_report_verifies_in_every_format(tmp_path: Path) -> None:
+    source = tmp_path / "report.md"
+    shutil.copy(SOURCE, source)
+    docx = pandoc_docx(source, tmp_path / "pandoc.docx")
+    target = tmp_path / "new.md"
+    assert main(["import", str(docx), "-o", str(target)]) == 0
+    done = run_cli("build", target, "--out", tmp_path / "out", "--verify")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # The body is the report's, block for block.
+    assert read_file(target).blocks == read_file(SOURCE).blocks
+
+
+def test_an_unmarked_docx_is_aligned_by_sequence_and_only_its_edit_lands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "report.md"
+    shutil.copy(SOURCE, source)
+    docx = pandoc_docx(source, tmp_path / "pandoc.docx")
+    # Unedited: nothing changes, with a warning (exit 1 under --strict).
+    assert main(["import", str(docx), "--into", str(source), "--strict"]) == 1
+    assert "aligned with the source's blocks by sequence (31 of 31 matched)" in (
+        capsys.readouterr().out
+    )
+    assert source.read_bytes() == SOURCE.read_bytes()
+
+    def reword(root: etree._Element) -> None:
+        for t in root.iter(f"{{{W}}}t"):
+            if t.text and "担负着" in t.text:
+                t.text = t.text.replace("担负着", "承担着")
+
+    edit_document(docx, reword)
+    assert main(["import", str(docx), "--into", str(source), "--changes", "accept"]) == 0
+    before, after = SOURCE.read_text("utf-8").splitlines(), source.read_text("utf-8").splitlines()
+    assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [17]
+    assert after[17] == before[17].replace("担负着", "承担着")
+
+
+def test_a_first_import_of_bad_input_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    target = tmp_path / "new.md"
+    assert main(["import", str(bad), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "not a zip file" in err and err.count("\n") == 1
+    assert not target.exists()
