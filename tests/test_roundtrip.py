@@ -537,6 +537,35 @@ def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
     ]
 
 
+def test_libreoffice_edits_with_the_marks_lost_are_aligned_alike(
+    libreoffice_edited: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same DOCX with every block mark removed (the digest kept): aligned by sequence,
+    with a warning, into the same source."""
+    _, docx = libreoffice_edited
+    marked, lost = tmp_path / "marked.md", tmp_path / "lost.md"
+    for copy_ in (marked, lost):
+        shutil.copy(ROOT / "source/report.md", copy_)
+    assert take_back(docx, marked, "accept") == 0
+    unmarked = tmp_path / "unmarked.docx"
+    shutil.copy(docx, unmarked)
+
+    def drop_marks(root: etree._Element) -> None:
+        ids = set()
+        for start in list(root.iter(q("bookmarkStart"))):
+            if start.get(q("name"), "").startswith("_rx_"):
+                ids.add(start.get(q("id")))
+                start.getparent().remove(start)
+        for end in [e for e in root.iter(q("bookmarkEnd")) if e.get(q("id")) in ids]:
+            end.getparent().remove(end)
+
+    rewrite(unmarked, drop_marks)
+    capsys.readouterr()
+    assert take_back(unmarked, lost, "accept", "--strict") == 1
+    assert "has no block marks (its marks were lost)" in capsys.readouterr().out
+    assert lost.read_bytes() == marked.read_bytes()
+
+
 def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> None:
     source, docx = word_edited
     review = source.parent / "review.html"
