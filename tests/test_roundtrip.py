@@ -564,6 +564,10 @@ def test_libreoffice_edits_with_the_marks_lost_are_aligned_alike(
     assert take_back(unmarked, lost, "accept", "--strict") == 1
     assert "has no block marks (its marks were lost)" in capsys.readouterr().out
     assert lost.read_bytes() == marked.read_bytes()
+    # The comment is placed on the same block and line.
+    assert json.loads(lost.with_suffix(".comments.json").read_text("utf-8")) == json.loads(
+        marked.with_suffix(".comments.json").read_text("utf-8")
+    )
 
 
 def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> None:

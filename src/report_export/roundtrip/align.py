@@ -19,7 +19,7 @@ from .docx_edits import EditedDocument, EditedParagraph
 
 SIMILAR = 0.6
 """How alike (difflib's ratio) an edited paragraph and a block must be to be the same one."""
-ALIGNABLE = ("text", "bullet", "number", "cell", "heading")
+ALIGNABLE = ("text", "quote", "bullet", "number", "cell", "heading")
 
 
 def is_marked(edited: EditedDocument) -> bool:

@@ -300,9 +300,9 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
         if p.mark and p.mark in seen:
             unit = None  # a paragraph split in two: the second half is new
         if unit is None:
-            if (p.in_note is None and p.kind in ("text", "bullet", "number")) or p.kind.startswith(
-                "heading"
-            ):
+            if (
+                p.in_note is None and p.kind in ("text", "bullet", "number", "quote")
+            ) or p.kind.startswith("heading"):
                 new = markdown(p.segments, notes, links)
                 if new.strip():
                     at = previous.top if previous is not None else _body_start(lines)
@@ -428,6 +428,8 @@ def _block_markdown(kind: str, content: str) -> str:
         return "- " + content + "\n"
     if kind == "number":
         return "1. " + content + "\n"
+    if kind == "quote":
+        return "> " + content + "\n"
     return content + "\n"
 
 

@@ -68,8 +68,6 @@ def run_docx_import(
             raise ReportExportError(message, into, merged.line + 1)
         new_text = merged
     read_text(new_text, into)  # the result must read back
-    edits = _moved(edits, base.text, new_text)
-    comments = _placed(edited.comments, base, new_text)
     pending: list[Revision] = []
     proposals: list[Edit] = []
     if changes == "keep":
@@ -79,6 +77,8 @@ def run_docx_import(
         proposals = [
             e for e in apply_edits(base.text, base.document, proposed)[1] if e not in edits
         ]
+    edits, proposals = _moved(edits, base.text, new_text), _moved(proposals, base.text, new_text)
+    comments = _placed(edited, base, new_text)
     if new_text != text:
         write_atomic(into, new_text.encode("utf-8"))
     lines = [f"{into}: {len(edits)} edits"]
@@ -144,14 +144,18 @@ def _moved(edits: list[Edit], old: str, new: str) -> list[Edit]:
     return [replace(e, line=lines[min(e.line - 1, len(lines) - 1)] + 1) for e in edits]
 
 
-def _placed(comments: list[Comment], base: _Base, new_text: str) -> list[Comment]:
-    """The comments with the line, in the source as now written, of the block they are on."""
+def _placed(edited: EditedDocument, base: _Base, new_text: str) -> list[Comment]:
+    """The comments with the line, in the source as now written, of the block they are on
+    (by the mark of their paragraph: ours, or the one the alignment gave it)."""
     units = locate(base.text, base.document)
     lines = line_map(base.text, new_text)
     out = []
-    for c in comments:
-        unit = units.get(c.mark) if c.mark else None
-        out.append(replace(c, line=lines[unit.start] + 1) if unit is not None else c)
+    for c in edited.comments:
+        mark = c.mark
+        if mark is None and c.paragraph is not None and c.paragraph < len(edited.body):
+            mark = edited.body[c.paragraph].mark
+        unit = units.get(mark) if mark else None
+        out.append(replace(c, mark=mark, line=lines[unit.start] + 1) if unit else c)
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Literal
@@ -100,6 +100,9 @@ class Comment:
     replies: tuple[Comment, ...] = ()
     line: int | None = None
     """The line of the source, as the import wrote it, of the block the comment is on."""
+    paragraph: int | None = None
+    """The index, among the body's paragraphs, of the one the comment is on (what places it
+    when the DOCX has no marks)."""
 
 
 @dataclass(slots=True)
@@ -174,6 +177,8 @@ def read_edited(path: Path, mode: Mode) -> EditedDocument:
         ident: _note_key(ident, paragraphs) for ident, paragraphs in notes_by_id.items()
     }
     paragraphs = [p for p in (reader.paragraph(x) for x in body.iter(w("p"))) if p is not None]
+    index_of = {id(p.element): index for index, p in enumerate(paragraphs)}
+    comments = _comments(comments_root, extended, document, index_of)
     _place_cells(body, paragraphs)
     notes = {reader.note_keys[i]: ps for i, ps in notes_by_id.items()}
     for key, ps in notes.items():
@@ -187,7 +192,7 @@ def read_edited(path: Path, mode: Mode) -> EditedDocument:
     return EditedDocument(
         body=paragraphs,
         notes=notes,
-        comments=_comments(comments_root, extended, document),
+        comments=comments,
         digest=_custom_property(custom, DIGEST_PROPERTY),
         title=_core_field(core, "http://purl.org/dc/elements/1.1/}title"),
         author=_core_field(core, "http://purl.org/dc/elements/1.1/}creator"),
@@ -515,19 +520,25 @@ def _default_lang(root: etree._Element | None) -> str:
 
 
 def _comments(
-    root: etree._Element | None, extended: etree._Element | None, document: etree._Element
+    root: etree._Element | None,
+    extended: etree._Element | None,
+    document: etree._Element,
+    index_of: dict[int, int],
 ) -> list[Comment]:
-    """The comments with their anchored text and mark; replies (commentsExtended's
+    """The comments with their anchored text, mark and paragraph (``index_of``: a ``w:p``'s
+    id -> its index among the body's paragraphs); replies (commentsExtended's
     ``paraIdParent``) under the comment they answer."""
     if root is None:
         return []
     anchors: dict[str, list[str]] = {}
     marks: dict[str, str | None] = {}
+    places: dict[str, int | None] = {}
     open_ids: set[str] = set()
     current_mark: str | None = None
+    current: int | None = None
     for node in document.iter():
         if node.tag == w("p"):
-            current_mark = None
+            current_mark, current = None, index_of.get(id(node))
         elif node.tag == w("bookmarkStart") and (m := _MARK.match(node.get(w("name"), ""))):
             current_mark = m.group(1)
         elif node.tag == w("commentRangeStart"):
@@ -535,10 +546,12 @@ def _comments(
             open_ids.add(ident)
             anchors.setdefault(ident, [])
             marks.setdefault(ident, current_mark)
+            places.setdefault(ident, current)
         elif node.tag == w("commentRangeEnd"):
             open_ids.discard(node.get(w("id"), ""))
         elif node.tag == w("commentReference"):
             marks.setdefault(node.get(w("id"), ""), current_mark)
+            places.setdefault(node.get(w("id"), ""), current)
         elif node.tag in (w("t"), w("delText")) and node.text:
             for ident in open_ids:
                 anchors[ident].append(node.text)
@@ -564,6 +577,7 @@ def _comments(
             "\n".join("".join(t.text or "" for t in p.iter(w("t"))) for p in comment.iter(w("p"))),
             "".join(anchors.get(ident, [])),
             marks.get(ident),
+            paragraph=places.get(ident),
         )
         order.append(ident)
     parent_of = {
@@ -576,16 +590,5 @@ def _comments(
     out = []
     for ident in order:
         if ident not in parent_of:
-            c = flat[ident]
-            out.append(
-                Comment(
-                    c.ident,
-                    c.author,
-                    c.date,
-                    c.text,
-                    c.anchor,
-                    c.mark,
-                    tuple(replies.get(ident, [])),
-                )
-            )
+            out.append(replace(flat[ident], replies=tuple(replies.get(ident, []))))
     return out
