@@ -233,8 +233,9 @@ def split_run(p: etree._Element, words: str) -> etree._Element:
 
 
 def rich_word_edits(root: etree._Element) -> None:
-    """What Word writes for a table cell edited, a footnote added and a word made italic, all
-    with track changes on (w:del + w:ins, w:ins around a w:footnoteReference, w:rPrChange)."""
+    """What Word writes for a table cell edited, a footnote added, a word made italic and a
+    paragraph made a list item, all with track changes on (w:del + w:ins, w:ins around a
+    w:footnoteReference, w:rPrChange, w:pPrChange)."""
     # Table 6, row 2 (乙街道), column 3: 52,136 -> 52,163.
     cell = split_run(paragraph_marked(root, "_rx_6_r2_c3"), "52,136")
     deleted = tracked("del")
@@ -265,6 +266,13 @@ def rich_word_edits(root: etree._Element) -> None:
     change = tracked("rPrChange")
     change.append(old)
     props.append(change)
+    # Block 2 made a list item (List Bullet), tracked as w:pPrChange.
+    props = paragraph_marked(root, "_rx_2").find(q("pPr"))
+    old = copy.deepcopy(props)
+    props.find(q("pStyle")).set(q("val"), "ListBullet")
+    change = tracked("pPrChange")
+    change.append(old)
+    props.append(change)
 
 
 NEW_NOTE = f"""<w:footnote xmlns:w="{W}" w:id="99"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/>
@@ -284,18 +292,20 @@ def rich_edited(tmp_path: Path) -> tuple[Path, Path]:
     return source, docx
 
 
-def test_word_cell_footnote_and_italic_come_back_on_their_lines(
+def test_word_cell_footnote_italic_and_list_item_come_back_on_their_lines(
     rich_edited: tuple[Path, Path],
 ) -> None:
     source, docx = rich_edited
     before = source.read_text("utf-8")
     lines = before.splitlines()
     assert take_back(docx, source, "accept") == 0
-    row, note_line, italic = (
+    row, note_line, italic, item = (
         next(line for line in lines if line.startswith(start))
-        for start in ("| 乙街道 |", "本报告所说的", "调查采用")
+        for start in ("| 乙街道 |", "本报告所说的", "调查采用", "课题组于")
     )
     assert changed_lines(before, source.read_text("utf-8")) == [
+        ("-", item),
+        ("+", f"- {item}"),
         ("-", note_line),
         ("+", note_line.replace("方式灵活。", "方式灵活。[^4]")),
         ("-", italic),
@@ -325,6 +335,25 @@ def test_a_source_changed_since_export_is_refused(
     err = capsys.readouterr().err
     assert "changed since" in err and ":16: block at line 16:" in err
     assert source.read_text("utf-8") == changed
+
+
+def test_a_style_markdown_cannot_give_a_block_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list item made Heading 2: Markdown has no heading inside a list item."""
+    source = copy_source(tmp_path, RICH)
+    docx = tmp_path / "edited.docx"
+    export(source, docx)
+
+    def heading(root: etree._Element) -> None:
+        p = paragraph_marked(root, "_rx_15_1_0")
+        p.find(f"{q('pPr')}/{q('pStyle')}").set(q("val"), "Heading2")
+
+    rewrite(docx, heading)
+    assert take_back(docx, source, "accept", "--strict") == 1
+    line = RICH.read_text("utf-8").splitlines().index("2. 钱从哪里来：") + 1
+    assert f"warning: line {line}: its paragraph was given another style" in capsys.readouterr().out
+    assert source.read_bytes() == RICH.read_bytes()
 
 
 def git(folder: Path, *args: str) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -57,6 +56,11 @@ class Unit:
     """A table cell's column: the unit is the cell's part of its row's line."""
 
 
+UNAPPLIED = "style not applied"
+"""The kind of an edit whose new paragraph style has no Markdown where the block sits (a list
+item made a heading): its text is taken, its style is a warning."""
+
+
 @dataclass(frozen=True, slots=True)
 class Edit:
     """One change made to the source: its kind, the block, the lines before and after."""
@@ -95,20 +99,29 @@ def locate(text: str, document: Document) -> dict[str, Unit]:
 
 
 def _walk(
-    node: SyntaxTreeNode, block: object, path: tuple[object, ...], units: dict[str, Unit], top: int
+    node: SyntaxTreeNode,
+    block: object,
+    path: tuple[object, ...],
+    units: dict[str, Unit],
+    top: int,
+    kind: str = "text",
 ) -> None:
+    """The units of ``node`` (of model ``block``); ``kind`` is what a paragraph here is: text,
+    a list item's first paragraph (bullet, number), or a quote's."""
     key = "_".join(str(p) for p in path)
     children = getattr(block, "children", None)
     if node.type in ("heading", "paragraph") and node.map:
-        kind = f"heading {node.tag[1:]}" if node.type == "heading" else "text"
+        own = f"heading {node.tag[1:]}" if node.type == "heading" else kind
         inlines = children if isinstance(children, tuple) else ()
-        units[key] = Unit(key, kind, node.map[0], node.map[1], inlines, top)
+        units[key] = Unit(key, own, node.map[0], node.map[1], inlines, top)
     elif node.type in ("bullet_list", "ordered_list"):
+        item_kind = "bullet" if node.type == "bullet_list" else "number"
         for j, (item, blocks) in enumerate(
             zip(node.children, getattr(block, "items", ()), strict=False)
         ):
             for k, (child, sub) in enumerate(zip(item.children, blocks, strict=False)):
-                _walk(child, sub, (*path, j, k), units, top)
+                inner = item_kind if k == 0 else ("quote" if kind == "quote" else "text")
+                _walk(child, sub, (*path, j, k), units, top, inner)
     elif node.type == "table" and isinstance(block, Table):
         rows = [tr.map for part in node.children for tr in part.children if tr.map]
         for r, (lines, cells) in enumerate(zip(rows, (block.header, *block.rows), strict=False)):
@@ -117,7 +130,7 @@ def _walk(
                 units[cell_key] = Unit(cell_key, "cell", lines[0], lines[1], cell.children, top, c)
     elif node.type == "blockquote":
         for k, (child, sub) in enumerate(zip(node.children, children or (), strict=False)):
-            _walk(child, sub, (*path, k), units, top)
+            _walk(child, sub, (*path, k), units, top, "quote")
 
 
 # --- Markdown of inlines -------------------------------------------------------------------
@@ -325,22 +338,17 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
                     )
                 )
             continue
-        kind_changed = (_kind_of(p.kind) != unit.kind and unit.kind != "text") or (
-            p.kind.startswith("heading") and unit.kind == "text"
-        )
+        # A note's paragraphs have one style whatever they are: their kind says nothing.
+        kind_changed = p.in_note is None and _kind_of(p.kind) != unit.kind
         if new_md == old_md and not kind_changed:
             continue
         before = "".join(lines[unit.start : unit.end])
-        if (
-            kind_changed
-            and (p.kind.startswith("heading") or p.kind == "text")
-            and len(unit.path.split("_")) == 1
-        ):
+        if kind_changed and len(unit.path.split("_")) == 1 and _kind_of(p.kind) != "cell":
             new_lines = [_block_markdown(p.kind, new_md).rstrip("\n") + "\n"]
             kind = "structure"
         else:
             new_lines = patch_lines(lines, unit, new_md)
-            kind = "edit"
+            kind = UNAPPLIED if kind_changed else "edit"
         replacements[unit.start] = (unit.end, new_lines)
         edits.append(
             Edit(kind, unit.path, unit.start + 1, before, "".join(new_lines), tuple(p.revisions))
@@ -418,7 +426,9 @@ def _added_notes(edited: EditedDocument, notes: dict[str, str], links: dict[str,
 
 
 def _kind_of(kind: str) -> str:
-    return kind if kind.startswith("heading") else "text"
+    """A paragraph's kind as a unit's: what else a DOCX tells apart (a caption, a figure) is
+    text to the source."""
+    return kind if kind.startswith(("heading", "bullet", "number", "quote", "cell")) else "text"
 
 
 def _block_markdown(kind: str, content: str) -> str:
@@ -446,4 +456,4 @@ def _labels(document: Document) -> dict[str, str]:
     return {note.label: f"n{i}" for i, note in enumerate(document.footnotes)}
 
 
-__all__ = ["Edit", "Path", "apply_edits", "locate"]
+__all__ = ["UNAPPLIED", "Edit", "apply_edits", "locate"]

@@ -18,7 +18,7 @@ from ..model import Document
 from ..output import write_atomic
 from ..reader import read_text, read_utf8
 from .align import align, is_marked
-from .apply import Edit, apply_edits, locate
+from .apply import UNAPPLIED, Edit, apply_edits, locate
 from .docx_edits import Comment, EditedDocument, Mode, Revision, read_edited
 from .merge import Conflict, exported_version, line_map, merge3
 
@@ -78,6 +78,12 @@ def run_docx_import(
             e for e in apply_edits(base.text, base.document, proposed)[1] if e not in edits
         ]
     edits, proposals = _moved(edits, base.text, new_text), _moved(proposals, base.text, new_text)
+    warnings += [
+        f"line {e.line}: its paragraph was given another style in {docx.name}, which Markdown "
+        "cannot give it there; its text is taken, set the style in the source"
+        for e in edits
+        if e.kind == UNAPPLIED
+    ]
     comments = _placed(edited, base, new_text)
     if new_text != text:
         write_atomic(into, new_text.encode("utf-8"))
