@@ -3,10 +3,8 @@ one by sequence alignment. The DOCX files are pandoc's, a real writer of another
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from report_export.cli import main
 from report_export.model import Image, Table, headings, inline_text, walk_blocks
 from report_export.reader import read_file
 
-from .conftest import FIXTURES, SOURCE, run_cli, tool
+from .conftest import FIXTURES, SOURCE, rewrite, run_cli, tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 RICH = FIXTURES / "rich" / "report.md"
@@ -25,20 +23,6 @@ RICH = FIXTURES / "rich" / "report.md"
 def pandoc_docx(source: Path, target: Path) -> Path:
     subprocess.run([tool("pandoc"), source.name, "-o", str(target)], cwd=source.parent, check=True)
     return target
-
-
-def edit_document(docx: Path, edit: object) -> None:
-    """Rewrite word/document.xml of ``docx`` through ``edit(root)``."""
-    with zipfile.ZipFile(docx) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(parts["word/document.xml"])
-    edit(root)  # type: ignore[operator]
-    parts["word/document.xml"] = etree.tostring(root)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    docx.write_bytes(buffer.getvalue())
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +108,7 @@ def test_an_unmarked_docx_is_aligned_by_sequence_and_only_its_edit_lands(
             if t.text and "担负着" in t.text:
                 t.text = t.text.replace("担负着", "承担着")
 
-    edit_document(docx, reword)
+    rewrite(docx, reword)
     assert main(["import", str(docx), "--into", str(source), "--changes", "accept"]) == 0
     before, after = SOURCE.read_text("utf-8").splitlines(), source.read_text("utf-8").splitlines()
     assert [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [17]

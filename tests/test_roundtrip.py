@@ -20,7 +20,7 @@ from report_export.model import Emph, Text, inline_text
 from report_export.reader import read_file
 from report_export.theme import load_theme
 
-from .conftest import headless_chromium, tool
+from .conftest import headless_chromium, rewrite, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -63,21 +63,6 @@ def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, ch
 def take_back(docx: Path, source: Path, changes: str, *extra: str) -> int:
     """``report-export import DOCX --into SOURCE --changes CHANGES [EXTRA...]``."""
     return main(["import", str(docx), "--into", str(source), "--changes", changes, *extra])
-
-
-def rewrite(docx: Path, edit: object, extra: dict[str, bytes] | None = None) -> None:
-    """Rewrite word/document.xml of ``docx`` through ``edit(root)``; add ``extra`` parts."""
-    with zipfile.ZipFile(docx) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(parts["word/document.xml"])
-    edit(root)  # type: ignore[operator]
-    parts["word/document.xml"] = etree.tostring(root)
-    parts.update(extra or {})
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    docx.write_bytes(buffer.getvalue())
 
 
 def paragraph_marked(root: etree._Element, mark: str) -> etree._Element:
@@ -319,7 +304,7 @@ def test_word_cell_footnote_italic_and_list_item_come_back_on_their_lines(
     document = read_file(source)
     assert inline_text(document.footnote("4").children[0].children) == "新加的脚注：见附录。"
     assert Emph((Text("典型个案"),)) in document.blocks[5].children
-    # Rejected, all three were tracked: nothing changes.
+    # Rejected, all four were tracked: nothing changes.
     source.write_text(before, "utf-8")
     assert take_back(docx, source, "reject") == 0
     assert source.read_text("utf-8") == before
