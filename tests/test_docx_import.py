@@ -125,3 +125,42 @@ def test_a_first_import_of_bad_input_is_one_line(
     err = capsys.readouterr().err
     assert "not a zip file" in err and err.count("\n") == 1
     assert not target.exists()
+
+
+def test_a_first_import_finds_headings_by_outline_level_and_runs_by_format(
+    tmp_path: Path,
+) -> None:
+    """python-docx's document: a heading style named otherwise but with an outline level, a
+    paragraph given one directly, Word's List Bullet and List Number, bold and italic runs."""
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.core_properties.title = "Another writer's report"
+    section = document.styles.add_style("Section Title", WD_STYLE_TYPE.PARAGRAPH)
+    level = section.element.get_or_add_pPr()
+    level.append(level.makeelement(qn("w:outlineLvl"), {qn("w:val"): "0"}))
+    document.add_paragraph("Findings", style="Section Title")
+    p = document.add_paragraph("The ")
+    p.add_run("first").bold = True
+    p.add_run(" result is ")
+    p.add_run("clear").italic = True
+    p.add_run(".")
+    direct = document.add_paragraph("Method")
+    direct_level = direct._p.get_or_add_pPr()
+    direct_level.append(direct_level.makeelement(qn("w:outlineLvl"), {qn("w:val"): "1"}))
+    document.add_paragraph("one", style="List Bullet")
+    document.add_paragraph("two", style="List Bullet")
+    document.add_paragraph("first step", style="List Number")
+    document.add_paragraph("1. not a list, a sentence that opens with a number")
+    source = tmp_path / "other.docx"
+    document.save(str(source))
+    target = tmp_path / "other.md"
+    assert main(["import", str(source), "-o", str(target)]) == 0
+    assert target.read_text("utf-8") == (
+        '---\ntitle: "Another writer\'s report"\nlang: "en-US"\nauthor: "python-docx"\n---\n\n'
+        "# Findings\n\nThe **first** result is *clear*.\n\n## Method\n\n- one\n- two\n\n"
+        "1. first step\n\n1\\. not a list, a sentence that opens with a number\n"
+    )
+    read_file(target)

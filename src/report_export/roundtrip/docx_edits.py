@@ -116,7 +116,9 @@ class EditedDocument:
     title: str
     author: str = ""
     lang: str = ""
-    """The document's default language (``w:lang`` of the style defaults), East Asian first."""
+    """The document's default language (``w:lang`` of the style defaults)."""
+    east_asian_lang: str = ""
+    """Its default language for East Asian text (``w:lang/@w:eastAsia``)."""
     media: dict[str, bytes] = field(default_factory=dict)
     """The bytes of each picture part the paragraphs show."""
 
@@ -196,7 +198,8 @@ def read_edited(path: Path, mode: Mode) -> EditedDocument:
         digest=_custom_property(custom, DIGEST_PROPERTY),
         title=_core_field(core, "http://purl.org/dc/elements/1.1/}title"),
         author=_core_field(core, "http://purl.org/dc/elements/1.1/}creator"),
-        lang=_default_lang(styles_root),
+        lang=_default_lang(styles_root, "val"),
+        east_asian_lang=_default_lang(styles_root, "eastAsia"),
         media=media,
     )
 
@@ -512,11 +515,9 @@ def _core_field(root: etree._Element | None, tag: str) -> str:
     return (node.text or "").strip() if node is not None else ""
 
 
-def _default_lang(root: etree._Element | None) -> str:
+def _default_lang(root: etree._Element | None, which: str) -> str:
     lang = root.find(f"{w('docDefaults')}//{w('lang')}") if root is not None else None
-    if lang is None:
-        return ""
-    return lang.get(w("eastAsia")) or lang.get(w("val")) or ""
+    return (lang.get(w(which)) or "") if lang is not None else ""
 
 
 def _comments(

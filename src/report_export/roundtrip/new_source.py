@@ -66,6 +66,7 @@ class _Writer:
         index = 0
         markers: list[int] = []  # the marker width of each open list level
         numbers: list[int] = []  # the last number given at each open level
+        top_kind = ""
         while index < len(paragraphs):
             p = paragraphs[index]
             if p.cell is not None:
@@ -84,6 +85,9 @@ class _Writer:
                     markers.append(2)
                 while len(numbers) <= p.level:
                     numbers.append(0)
+                if p.level == 0 and p.kind != top_kind:
+                    self.list_open = False  # a list of another kind: a block of its own
+                    top_kind, numbers[0] = p.kind, 0
                 numbers[p.level] += 1
                 marker = "- " if p.kind == "bullet" else f"{numbers[p.level]}. "
                 indent = " " * sum(markers)
@@ -94,6 +98,7 @@ class _Writer:
                 continue
             markers.clear()
             numbers.clear()
+            top_kind = ""
             if p.kind.startswith("heading"):
                 if text:
                     self.add("#" * min(6, int(p.kind.split()[1])) + " " + text)
@@ -190,11 +195,11 @@ def _safe_start(text: str) -> str:
 
 def _front_matter(edited: EditedDocument, fallback: str) -> str:
     text = "".join(s.text for p in edited.body for s in p.segments)
-    lang = edited.lang
     if any(is_cjk(c) for c in text):
-        lang = lang if lang.lower().startswith("zh") else "zh-CN"
-    elif not lang:
-        lang = "en"
+        east = edited.east_asian_lang
+        lang = east if east.lower().startswith("zh") else "zh-CN"
+    else:
+        lang = edited.lang or "en"
     lines = ["---", f"title: {json.dumps(edited.title or fallback, ensure_ascii=False)}"]
     lines.append(f"lang: {json.dumps(lang)}")
     if edited.author:
