@@ -110,10 +110,12 @@ class _Writer:
                 continue  # the title of the figure before it
             elif text:
                 self.add(_safe_start(text))
-            index = self.pictures_of(p, paragraphs, index)
+            self.pictures_of(p, paragraphs, index)
 
-    def pictures_of(self, p: EditedParagraph, paragraphs: list[EditedParagraph], after: int) -> int:
-        """The figures of ``p``'s pictures, titled by the caption after it; where to go on."""
+    def pictures_of(
+        self, p: EditedParagraph, paragraphs: list[EditedParagraph], after: int
+    ) -> None:
+        """The figures of ``p``'s pictures, titled by the caption at ``after``, if any."""
         caption = ""
         following = paragraphs[after] if after < len(paragraphs) else None
         if p.images and following is not None and following.kind == "caption":
@@ -128,13 +130,15 @@ class _Writer:
             )
             title = ' "' + caption.replace('"', '\\"') + '"' if caption else ""
             self.add(f"![{_alt(alt)}]({name}{title})")
-        return after
 
     def table(self, cells: list[EditedParagraph]) -> str:
         grid: dict[tuple[int, int], list[str]] = {}
         for p in cells:
             assert p.cell is not None
             _, row, column = p.cell
+            if p.images:
+                # A Markdown table cell holds inlines only.
+                self.left_out.append(f"{len(p.images)} picture(s) in a table cell left out")
             text = self.inline(p.segments)
             if text:
                 grid.setdefault((row, column), []).append(text)
