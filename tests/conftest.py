@@ -6,16 +6,19 @@ is a failure (under CI=true and everywhere else alike).
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from PIL import Image as PillowImage
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,3 +128,21 @@ def built(folders: dict[Case, Path], case: Case, extension: str) -> Path:
     """The output of ``case`` with ``extension`` in ``every_output``'s folders."""
     (path,) = folders[case].glob(f"*.{extension}")
     return path
+
+
+def rewrite(
+    docx: Path, edit: Callable[[etree._Element], None], extra: dict[str, bytes] | None = None
+) -> None:
+    """Rewrite word/document.xml of ``docx`` through ``edit(root)``, as a word processor saves
+    an edit; add or replace the parts in ``extra``."""
+    with zipfile.ZipFile(docx) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    edit(root)
+    parts["word/document.xml"] = etree.tostring(root)
+    parts.update(extra or {})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    docx.write_bytes(buffer.getvalue())
