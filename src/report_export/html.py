@@ -13,12 +13,13 @@ last line never holds one character alone.
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
-from .inter_character import compressed_pair
+from .adjacent_punctuation import halted
 from .model import (
     Block,
     BlockQuote,
@@ -232,7 +233,45 @@ class HtmlRenderer:
     # --- inline rules ---------------------------------------------------------------------
 
     def text(self, text: Text) -> str:
-        return text_run(text.text, self.following, self.keep_end)
+        return self.text_run(text.text, self.following, self.keep_end)
+
+    # --- text runs ------------------------------------------------------------------------
+
+    def text_run(self, text: str, following: str = "", keep_end: bool = False) -> str:
+        """HTML of a run of text (``following`` is the character after it): adjacent
+        punctuation marked, a URL given places to break, and with ``keep_end`` at the end of
+        a paragraph its last two characters and their punctuation kept together."""
+        kept = _kept_from(text) if keep_end and not following else len(text)
+        head = self.marked(text[:kept], text[kept : kept + 1] or following)
+        return head + (self.keep(text[kept:], following) if kept < len(text) else "")
+
+    def marked(self, text: str, following: str) -> str:
+        """``text`` with each mark that gives up half its width in a ``halt`` span and a
+        ``<wbr/>`` at each place a URL in it may break."""
+        cuts = sorted({*(i for i in halted(text, following)), *(i - 1 for i in _url_breaks(text))})
+        if not cuts:
+            return escape(text, quote=False)
+        halts = set(halted(text, following))
+        parts = []
+        start = 0
+        for index in cuts:
+            parts.append(escape(text[start:index], quote=False))
+            char = escape(text[index], quote=False)
+            if index in halts:
+                parts.append(self.halt(char))
+            else:
+                parts.append(char + "<wbr/>")
+            start = index + 1
+        parts.append(escape(text[start:], quote=False))
+        return "".join(parts)
+
+    def halt(self, mark: str) -> str:
+        """A punctuation mark (as HTML) set half-width beside the next."""
+        return f'<span class="halt">{mark}</span>'
+
+    def keep(self, text: str, following: str) -> str:
+        """The last characters of a paragraph, kept on one line."""
+        return f'<span class="keep">{self.marked(text, following)}</span>'
 
     def emph(self, emph: Emph) -> str:
         return f"<em>{self.inlines(emph.children)}</em>"
@@ -314,38 +353,22 @@ KEPT_MOST = 8
 """The most characters a paragraph's kept end holds (two characters and their punctuation)."""
 
 
-def text_run(text: str, following: str = "", keep_end: bool = False) -> str:
-    """HTML of a run of text: each punctuation mark that clreq compresses beside the next
-    (``following`` is the character after the run) in a ``halt`` span and, with ``keep_end``
-    at the end of a paragraph, its last two characters and their punctuation in a ``keep``
-    span."""
-    kept = _kept_from(text) if keep_end and not following else len(text)
-    head, tail = _halted(text[:kept], text[kept : kept + 1] or following), ""
-    if kept < len(text):
-        tail = f'<span class="keep">{_halted(text[kept:], following)}</span>'
-    return head + tail
+_URL = re.compile(r"https?://[^\s<>()（）“”‘’，。；！？、]+")
+_URL_BREAK = re.compile(r"(?<=[^/]/)(?=[^/])")
+"""In a URL: after a slash (not inside ``//``), where a line may break (never before a dot,
+which would start the next line with punctuation)."""
 
 
-def _halted(text: str, following: str) -> str:
-    parts = []
-    start = 0
-    for index, char in enumerate(text):
-        after = text[index + 1] if index + 1 < len(text) else following
-        before = text[index - 1] if index else ""
-        # A closing mark gives up its trailing half beside the next mark; of two opening
-        # marks, the second gives up its leading half.
-        if (after and compressed_pair(char, after) and not _opening_pair(char, after)) or (
-            before and _opening_pair(before, char)
-        ):
-            parts.append(escape(text[start:index], quote=False))
-            parts.append(f'<span class="halt">{escape(char, quote=False)}</span>')
-            start = index + 1
-    parts.append(escape(text[start:], quote=False))
-    return "".join(parts)
-
-
-def _opening_pair(before: str, after: str) -> bool:
-    return compressed_pair(before, after) and not compressed_pair(before, "。")
+def _url_breaks(text: str) -> set[int]:
+    """Where a line may break inside the URLs of ``text`` (Unicode line breaking gives a URL
+    no break but after a hyphen, so a long one leaves its line loose)."""
+    if "://" not in text:
+        return set()
+    return {
+        match.start() + at.start()
+        for match in _URL.finditer(text)
+        for at in _URL_BREAK.finditer(match.group())
+    }
 
 
 def _kept_from(text: str) -> int:

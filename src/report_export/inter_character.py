@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .adjacent_punctuation import compressed_pair
 from .typography import is_cjk
 
 CAP = 0.08
@@ -46,17 +47,6 @@ SPACES = frozenset(" \u00a0")
 
 UNSPLIT = frozenset("—…")
 """Marks set as one unbroken line when doubled (``——``, ``……``): no gap between the two."""
-
-_CLOSING_MARKS = frozenset("，。、；：？！”’）》」』】〕〉")
-_OPENING_MARKS = frozenset("“‘（《「『【〔〈")
-
-
-def compressed_pair(before: str, after: str) -> bool:
-    """Whether two adjacent punctuation marks are set as a compressed pair (clreq 3.1.6):
-    a closing mark before any mark (``，“``, ``）。``), or two opening marks (``（“``)."""
-    if before in _CLOSING_MARKS:
-        return after in _CLOSING_MARKS or after in _OPENING_MARKS
-    return before in _OPENING_MARKS and after in _OPENING_MARKS
 
 
 def install() -> None:
@@ -112,24 +102,40 @@ def _units(box: Any, line: _Line) -> None:
         line.units.append(_Unit("", box, 0))
 
 
+_JOINS, _SPACE, _CJK, _LATIN = range(4)
+_classes: dict[str, int] = {}
+"""Each character's class, as first seen (a line has few distinct characters)."""
+
+
+def _class(char: str) -> int:
+    found = _classes.get(char)
+    if found is None:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            found = _JOINS
+        elif char in SPACES:
+            found = _SPACE
+        else:
+            found = _CJK if is_cjk(char) else _LATIN
+        _classes[char] = found
+    return found
+
+
 def _joins(char: str) -> bool:
-    return unicodedata.combining(char) != 0 or unicodedata.category(char) in ("Mn", "Me", "Cf")
+    return _class(char) == _JOINS
 
 
 def _tier(before: str, after: str) -> int:
-    if after in SPACES:
+    first = _class(before) if before else _CJK
+    second = _class(after) if after else _CJK
+    if second == _SPACE:
         return 0  # the space itself is the opportunity
-    if before in SPACES:
+    if first == _SPACE:
         return 2
-    if before == after and before in UNSPLIT:
-        return 0
-    if compressed_pair(before, after):
-        return 0
-    cjk_before = not before or is_cjk(before)
-    cjk_after = not after or is_cjk(after)
-    if cjk_before and cjk_after:
+    if first == _CJK and second == _CJK:
+        if (before == after and before in UNSPLIT) or compressed_pair(before, after):
+            return 0
         return 1
-    return 2 if cjk_before or cjk_after else 3
+    return 2 if _CJK in (first, second) else 3
 
 
 # --- how much each gap gets ------------------------------------------------------------------
@@ -159,8 +165,12 @@ def _distribute(units: list[_Unit], extra: float, cap: float) -> None:
 def justify_line(context: Any, line: Any, extra_width: float) -> None:
     """WeasyPrint's hook for a justified line that is not its paragraph's last: widen the
     gaps between its characters by ``extra_width`` in all."""
-    if line.style["direction"] == "rtl" or extra_width <= 0:
+    if line.style["direction"] == "rtl":
         _original_justify_line(context, line, extra_width)
+        return
+    if extra_width < line.style["font_size"] / 2000:
+        # Under half a thousandth of an em (a grid line that is full but for rounding):
+        # nothing a kerning number could draw.
         return
     found = _Line()
     _units(line, found)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import layout_engine
+from ..adjacent_punctuation import halted
 from ..assets import asset_roots, data_uri, media_type, resolve_url
 from ..css import color_tokens, css_font_stack, css_string, fill_template, heading_tokens
 from ..errors import ReportExportError
@@ -205,6 +206,15 @@ class PrintHtmlRenderer(HtmlRenderer):
 
     def caption(self, image: Image, tag: str) -> str:
         return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""
+
+    def keep(self, text: str, following: str) -> str:
+        # Word joiners rather than a nowrap span: no box of their own, nothing drawn, and
+        # nothing in the text read back.
+        halts = set(halted(text, following))
+        return "\u2060".join(
+            self.halt(escape(char, quote=False)) if index in halts else escape(char, quote=False)
+            for index, char in enumerate(text)
+        )
 
     def code(self, code: Code) -> str:
         if display_width(code.text) <= self.theme.page.chars_per_line:

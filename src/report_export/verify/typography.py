@@ -31,8 +31,8 @@ from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 from pdfminer.psparser import PSLiteral
 
+from ..adjacent_punctuation import compressed_pair
 from ..errors import ReportExportError
-from ..inter_character import compressed_pair
 from ..theme import PT_PER_MM, Theme
 
 FLUSH_PT = 0.5
