@@ -13,7 +13,6 @@ last line never holds one character alone.
 
 from __future__ import annotations
 
-import re
 import string
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -239,28 +238,22 @@ class HtmlRenderer:
 
     def text_run(self, text: str, following: str = "", keep_end: bool = False) -> str:
         """HTML of a run of text (``following`` is the character after it): adjacent
-        punctuation marked, a URL given places to break, and with ``keep_end`` at the end of
+        punctuation marked, and with ``keep_end`` at the end of
         a paragraph its last two characters and their punctuation kept together."""
         kept = _kept_from(text) if keep_end and not following else len(text)
         head = self.marked(text[:kept], text[kept : kept + 1] or following)
         return head + (self.keep(text[kept:], following) if kept < len(text) else "")
 
     def marked(self, text: str, following: str) -> str:
-        """``text`` with each mark that gives up half its width in a ``halt`` span and a
-        ``<wbr/>`` at each place a URL in it may break."""
-        cuts = sorted({*(i for i in halted(text, following)), *(i - 1 for i in _url_breaks(text))})
+        """``text`` with each mark that gives up half its width in a ``halt`` span."""
+        cuts = halted(text, following)
         if not cuts:
             return escape(text, quote=False)
-        halts = set(halted(text, following))
         parts = []
         start = 0
         for index in cuts:
             parts.append(escape(text[start:index], quote=False))
-            char = escape(text[index], quote=False)
-            if index in halts:
-                parts.append(self.halt(char))
-            else:
-                parts.append(char + "<wbr/>")
+            parts.append(self.halt(escape(text[index], quote=False)))
             start = index + 1
         parts.append(escape(text[start:], quote=False))
         return "".join(parts)
@@ -351,24 +344,6 @@ class HtmlRenderer:
 
 KEPT_MOST = 8
 """The most characters a paragraph's kept end holds (two characters and their punctuation)."""
-
-
-_URL = re.compile(r"https?://[^\s<>()（）“”‘’，。；！？、]+")
-_URL_BREAK = re.compile(r"(?<=[^/]/)(?=[^/])")
-"""In a URL: after a slash (not inside ``//``), where a line may break (never before a dot,
-which would start the next line with punctuation)."""
-
-
-def _url_breaks(text: str) -> set[int]:
-    """Where a line may break inside the URLs of ``text`` (Unicode line breaking gives a URL
-    no break but after a hyphen, so a long one leaves its line loose)."""
-    if "://" not in text:
-        return set()
-    return {
-        match.start() + at.start()
-        for match in _URL.finditer(text)
-        for at in _URL_BREAK.finditer(match.group())
-    }
 
 
 def _kept_from(text: str) -> int:
