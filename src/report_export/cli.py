@@ -80,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
         "--theme", default="default", help="the theme the outputs were built with"
     )
 
+    typography_cmd = commands.add_parser(
+        "typography",
+        help="count the PDF's faults of typesetting (short justified lines, punctuation "
+        "pairs, one-character last lines, kinsoku, table splits)",
+    )
+    typography_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    typography_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    typography_cmd.add_argument(
+        "--theme", default="default", help="the theme the PDF was built with"
+    )
+
     commands.add_parser("formats", help="list the installed formats")
 
     import_cmd = commands.add_parser(
@@ -180,6 +191,14 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if all(report.ok for report in reports) else 1
 
 
+def _typography(args: argparse.Namespace) -> int:
+    from .verify.typography import typography_report
+
+    lines = typography_report(args.source, args.out, args.theme)
+    print("\n".join(lines))
+    return 0 if lines[0].startswith("typography ok") else 1
+
+
 def _request(args: argparse.Namespace) -> BuildRequest:
     return BuildRequest(
         source=args.source,
@@ -253,6 +272,8 @@ def _run(args: argparse.Namespace) -> int:
         return _formats()
     if args.command == "verify":
         return _verify(args)
+    if args.command == "typography":
+        return _typography(args)
     if args.command == "import" and args.into is not None:
         from .roundtrip.command import run_docx_import
 

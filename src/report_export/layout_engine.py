@@ -37,6 +37,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from . import inter_character
+
 STYLESHEET_SETS = 4
 """How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
 
@@ -50,6 +52,7 @@ def load() -> ModuleType:
         with _no_library_search():
             importlib.import_module("weasyprint")
         _linear_page_references()
+        inter_character.install()
     return sys.modules["weasyprint"]
 
 

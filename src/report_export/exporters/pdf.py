@@ -294,11 +294,11 @@ class PrintNoteRenderer(PrintHtmlRenderer):
         number or marker before it, the rest stack below."""
         first = ""
         if blocks and isinstance(blocks[0], Paragraph):
-            first, blocks = self.inlines(blocks[0].children), blocks[1:]
+            first, blocks = self.block_inlines(blocks[0].children), blocks[1:]
         return first + self.blocks(blocks)
 
     def paragraph(self, paragraph: Paragraph) -> str:
-        return f'<span class="fn-p">{self.inlines(paragraph.children)}</span>'
+        return f'<span class="fn-p">{self.block_inlines(paragraph.children)}</span>'
 
     def heading(self, heading: Heading) -> str:
         return f'<span class="fn-heading">{self.inlines(heading.children)}</span>'
