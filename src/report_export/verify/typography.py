@@ -154,7 +154,7 @@ def check_typography(path: Path, theme: Theme) -> Typography:
     """Read the PDF at ``path`` back and count its faults of typesetting (see the module)."""
     blocks, tables = _read(path)
     places: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    right = theme.page.width_mm * PT_PER_MM - theme.side_margin_pt
+    right = theme.margin_left_pt + theme.text_width_pt
     quote_edges: dict[int, float] = {}
     for block in blocks:
         if block.quote is not None and block.lines:
