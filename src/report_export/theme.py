@@ -310,11 +310,11 @@ class Theme:
     @property
     def title_line_pt(self) -> float:
         """The height of a line of the title."""
-        return self.grid_lines_pt(self.headings.title_size_pt, 1.2 if self.line_grid else 1.45)
+        return self.grid_lines_pt(self.headings.title_size_pt, 1.45)
 
     def heading_line_pt(self, level: int) -> float:
         """The height of a line of a heading of ``level``."""
-        return self.grid_lines_pt(self.heading_size_pt(level), 1.2 if self.line_grid else 1.5)
+        return self.grid_lines_pt(self.heading_size_pt(level), 1.5)
 
     def heading_bold(self, level: int) -> bool:
         """Whether a heading of ``level`` is bold."""
