@@ -55,6 +55,7 @@ from ..outline import contents_entries
 from ..pdf_standards import WEASYPRINT_VARIANTS, PdfVariant, finisher
 from ..reproducible import build_timestamp
 from ..resources import styles_dir
+from ..table_layout import SHORT_TABLE_ROWS, column_shares
 from ..theme import Theme
 from ..typography import balanced_lines, display_width
 from . import Exporter
@@ -71,9 +72,6 @@ FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
 """What WeasyPrint logs when HarfBuzz' subsetter is missing: CJK builds become ~20x slower."""
 
 _warned: set[str] = set()
-
-SHORT_TABLE_ROWS = 3
-"""A table of this many body rows or fewer cannot break and keep two rows on each side."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,16 +258,27 @@ class PrintHtmlRenderer(HtmlRenderer):
 
     def table(self, table: Table) -> str:
         # Row groups for where a page may break (see print.css): the last two rows alone.
+        # Columns shared by their text's width, as the DOCX's (``table_layout``).
+        width_chars = self.theme.text_width_pt / self.theme.small_size_pt
+        columns = "".join(
+            f'<col style="width: {share * 100:.2f}%"/>'
+            for share in column_shares(table, width_chars)
+        )
         head = self.row(table.header, "th")
         rows = [self.row(row, "td") for row in table.rows]
-        if len(rows) <= SHORT_TABLE_ROWS:
+        short = len(rows) <= SHORT_TABLE_ROWS
+        if short:
             body = "<tbody>\n" + "\n".join(rows) + "\n</tbody>"
-            return f'<table class="short">\n<thead>\n{head}\n</thead>\n{body}\n</table>'
-        body = (
-            "<tbody>\n" + "\n".join(rows[:-2]) + "\n</tbody>\n"
-            '<tbody class="last-rows">\n' + "\n".join(rows[-2:]) + "\n</tbody>"
+        else:
+            body = (
+                "<tbody>\n" + "\n".join(rows[:-2]) + "\n</tbody>\n"
+                '<tbody class="last-rows">\n' + "\n".join(rows[-2:]) + "\n</tbody>"
+            )
+        opening = '<table class="short">' if short else "<table>"
+        return (
+            f"{opening}\n<colgroup>{columns}</colgroup>\n<thead>\n{head}\n</thead>\n"
+            f"{body}\n</table>"
         )
-        return f"<table>\n<thead>\n{head}\n</thead>\n{body}\n</table>"
 
     def caption(self, image: Image, tag: str) -> str:
         return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""

@@ -61,6 +61,7 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
         "text_indent": f"{theme.text.first_line_indent_chars:g}",
         "paragraph_spacing": _em(theme.text.paragraph_spacing_pt, size),
         "title_size": _em(theme.headings.title_size_pt, size),
+        "table_size": _em(theme.small_size_pt, size),
         "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
         "table_rules": table_rules(theme),
         **heading_tokens(theme, lambda points: _em(points, size)),
