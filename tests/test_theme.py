@@ -30,7 +30,8 @@ def test_the_default_theme_loads() -> None:
     # The text block is a whole number of body characters; the sides share the rest.
     assert theme.text_width_pt == theme.page.chars_per_line * theme.text.size_pt
     page_width = theme.page.width_mm * PT_PER_MM
-    assert theme.margin_left_pt + theme.margin_right_pt + theme.text_width_pt == pytest.approx(page_width)
+    margins = theme.margin_left_pt + theme.margin_right_pt
+    assert margins + theme.text_width_pt == pytest.approx(page_width)
     assert load_theme("default") == theme == load_theme(str(DEFAULT))
 
 

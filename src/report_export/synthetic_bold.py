@@ -80,7 +80,7 @@ def bold_face(data: bytes, index: int) -> bool:
     number = index if data[:4] == b"ttcf" else -1
     font = TTFont(io.BytesIO(data), fontNumber=number, lazy=True)
     try:
-        os2 = font["OS/2"] if "OS/2" in font else None
+        os2 = font.get("OS/2")
         if os2 is not None and (os2.usWeightClass >= BOLD or os2.fsSelection & 0x20):
             return True
         return bool(font["head"].macStyle & 1)

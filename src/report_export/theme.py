@@ -470,15 +470,15 @@ def _font_tokens(table: dict[str, Any], fail: Any) -> FontTokens:
     """``[fonts]``: the fixed stacks, the theme's own further ones, and ``[fonts.packages]``."""
     table = dict(table)
     packages = table.pop("packages", {})
-    if not isinstance(packages, dict) or not all(
-        isinstance(v, str) for v in packages.values()
-    ):
+    if not isinstance(packages, dict) or not all(isinstance(v, str) for v in packages.values()):
         raise fail("[fonts.packages] must map font names to package names")
     more = {key: value for key, value in table.items() if key not in FIXED_STACKS}
     for key in more:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
             raise fail(f"[fonts].{key}: a stack's name is lower-case letters, digits and _")
-    fixed = _tokens(FontTokens, {k: v for k, v in table.items() if k in FIXED_STACKS}, "fonts", fail)
+    fixed = _tokens(
+        FontTokens, {k: v for k, v in table.items() if k in FIXED_STACKS}, "fonts", fail
+    )
     # The further stacks are checked as the fixed ones are: a non-empty list of names each.
     stacks = tuple(
         (key, _tokens(_Stacks, {"stack": value}, f"fonts].[{key}", fail).stack)
@@ -518,7 +518,8 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
             values[name] = tuple(value)
         elif kind in ("str", "bool"):
             if not _is_kind(value, kind):
-                raise fail(f"[{section}].{name} must be a {'string' if kind == 'str' else 'boolean'}")
+                what = "string" if kind == "str" else "boolean"
+                raise fail(f"[{section}].{name} must be a {what}")
             values[name] = value
         else:
             if (

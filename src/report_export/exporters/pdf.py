@@ -200,7 +200,9 @@ def print_css(theme: Theme) -> str:
         "author_font": stack(theme.headings.author_face),
         "author_space_before": "0" if theme.line_grid else "0.8em",
         "body_size": _pt(size),
-        "line_height": _pt(theme.line_pitch_pt) if theme.line_grid else f"{theme.text.line_height:g}",
+        "line_height": _pt(theme.line_pitch_pt)
+        if theme.line_grid
+        else f"{theme.text.line_height:g}",
         "letter_spacing": _pt(theme.letter_spacing_pt) if theme.letter_spacing_pt else "normal",
         "first_line_indent": _pt(theme.first_line_indent_pt),
         "paragraph_spacing": _pt(theme.text.paragraph_spacing_pt),

@@ -33,7 +33,7 @@ from pdfminer.psparser import PSLiteral
 
 from ..errors import ReportExportError
 from ..inter_character import compressed_pair
-from ..theme import PT_PER_MM, Theme
+from ..theme import Theme
 
 FLUSH_PT = 0.5
 """How far short of the measure a justified line may end."""
