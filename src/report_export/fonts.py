@@ -48,7 +48,7 @@ CSS's generic families and fontconfig's own aliases."""
 
 Role = str
 """Which font stack of the theme a run of text is set in: a face of the theme ("body",
-"heading", "mono", "page_number" …), or the place whose face the theme chooses: "title",
+"heading", "mono", "chrome" …), or the place whose face the theme chooses: "title",
 "author", "h1" … (a heading of that level); see ``role_stack``."""
 
 # Characters that take no glyph of their own: controls, format characters (ZWSP, ZWJ, soft

@@ -52,7 +52,7 @@ class FontTokens:
     """Headings by default; emphasis, captions and table headers always."""
     mono: tuple[str, ...]
     title: tuple[str, ...]
-    page_number: tuple[str, ...]
+    chrome: tuple[str, ...]
     """The page number and the running head."""
     more: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """The theme's further stacks, (name, stack)."""
@@ -76,7 +76,7 @@ class FontTokens:
         return dict(self.packages).get(family)
 
 
-FIXED_STACKS = ("body", "heading", "mono", "title", "page_number")
+FIXED_STACKS = ("body", "heading", "mono", "title", "chrome")
 """The stacks every theme names."""
 
 

@@ -122,9 +122,9 @@ def margin_texts(document: Document, theme: Theme) -> list[TextRun]:
     """The text the page-margin boxes show: checked for tofu with the document's own text."""
     # The format's fields become digits on the page, its braces never do.
     numbers = theme.footer.page_number.format(page=1234567890, pages=1234567890)
-    runs = [TextRun("the page number format of the theme", "page_number", numbers)]
+    runs = [TextRun("the page number format of the theme", "chrome", numbers)]
     if theme.header.running_head == "title":
-        runs.append(TextRun("the running head (the title)", "page_number", document.meta.title))
+        runs.append(TextRun("the running head (the title)", "chrome", document.meta.title))
     return runs
 
 
@@ -180,7 +180,7 @@ def print_css(theme: Theme) -> str:
         "margin_right": _pt(math.floor(theme.margin_right_pt * 1000) / 1000),
         "running_head": "string(report-title)" if theme.header.running_head == "title" else "none",
         "page_number": page_number_content(footer.page_number),
-        "page_number_font": stack("page_number"),
+        "page_number_font": stack("chrome"),
         "page_number_size": _pt(footer.size_pt),
         "page_number_distance": _mm(footer.distance_mm),
         # Margin boxes inherit the root's leading: on a line grid that would drop the number

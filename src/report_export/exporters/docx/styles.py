@@ -355,7 +355,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                 line=1.3 * layout.chrome,
                 align="center",
             ),
-            run=rpr(font=layout.face("page_number"), color=colors.chrome, size=layout.chrome),
+            run=rpr(font=layout.face("chrome"), color=colors.chrome, size=layout.chrome),
         ),
         _style(
             "paragraph",
@@ -365,7 +365,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             priority=99,
             paragraph=ppr(line=1.3 * layout.page_number_size, align="center"),
             run=rpr(
-                font=layout.face("page_number"), color=colors.chrome, size=layout.page_number_size
+                font=layout.face("chrome"), color=colors.chrome, size=layout.page_number_size
             ),
         ),
         _style(
