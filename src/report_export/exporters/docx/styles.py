@@ -364,9 +364,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             based_on="Normal",
             priority=99,
             paragraph=ppr(line=1.3 * layout.page_number_size, align="center"),
-            run=rpr(
-                font=layout.face("chrome"), color=colors.chrome, size=layout.page_number_size
-            ),
+            run=rpr(font=layout.face("chrome"), color=colors.chrome, size=layout.page_number_size),
         ),
         _style(
             "paragraph",
