@@ -4,8 +4,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Fonts, poppler (pdffonts/pdftotext/pdftoppm), HarfBuzz subsetting for fast WeasyPrint.
-BUILD_DEBS := fonts-noto-cjk poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# Fonts (Noto CJK; the Fandol 仿宋/楷体/黑体 of the gongwen theme come with texlive-lang-chinese,
+# the only Debian package carrying a 仿宋 with all 6,763 GB2312 hanzi), poppler
+# (pdffonts/pdftotext/pdftoppm), HarfBuzz subsetting for fast WeasyPrint.
+BUILD_DEBS := fonts-noto-cjk texlive-lang-chinese poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 # What the tests read outputs back with; pandoc is the peer in bench/.
 TEST_DEBS := $(BUILD_DEBS) epubcheck default-jre-headless libreoffice-writer-nogui python3-uno chromium pandoc
 # Node.js for the npm checkers (DAISY Ace, the Nu HTML Checker), where the machine has none.
@@ -33,9 +35,11 @@ bench: system-test $(VENV)/.installed
 
 system-build:
 	@scripts/ensure-system-packages $(BUILD_DEBS)
+	@scripts/link-tex-fonts
 
 system-test:
 	@scripts/ensure-system-packages $(TEST_DEBS)
+	@scripts/link-tex-fonts
 
 # The versions are pinned in checkers/package-lock.json. No install scripts: Puppeteer's would
 # download a browser of its own (Ace drives Debian's Chromium) and vnu-jar's a Java runtime.

@@ -187,7 +187,7 @@ def squeeze(text: str) -> str:
 
 def text_block(theme: Theme) -> tuple[float, float]:
     """Left and right edges of the text block, in points."""
-    return theme.side_margin_pt, theme.side_margin_pt + theme.text_width_pt
+    return theme.margin_left_pt, theme.margin_left_pt + theme.text_width_pt
 
 
 # --- 1. headings --------------------------------------------------------------------------------

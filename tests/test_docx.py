@@ -357,7 +357,7 @@ def test_page_is_a4_with_the_themes_margins(report: Built) -> None:
     assert (section.page_width.twips, section.page_height.twips) == A4_TWIPS
     assert section.top_margin.twips == round(theme.page.margin_top_mm * PT_PER_MM * 20)
     assert section.bottom_margin.twips == round(theme.page.margin_bottom_mm * PT_PER_MM * 20)
-    side = round(theme.side_margin_pt * 20)
+    side = round(theme.margin_left_pt * 20)
     assert section.left_margin.twips == section.right_margin.twips == side
     # 34 characters of 12 pt make the text block: a whole number of characters wide.
     assert A4_TWIPS[0] - 2 * side in range(34 * 240 - 1, 34 * 240 + 2)
@@ -665,7 +665,7 @@ def test_libreoffice_indents_every_body_paragraphs_first_line(
         check=True,
     ).stdout
     starts = [float(x) for x in re.findall(r'<line xMin="([0-9.]+)"', layout)]
-    margin = load_theme().side_margin_pt
+    margin = load_theme().margin_left_pt
     indented = [x for x in starts if abs(x - (margin + 24)) < 1]
     flush = [x for x in starts if abs(x - margin) < 1]
     body = [s for s, _ in expected_paragraphs(report.document) if s == "Body Text"]

@@ -378,7 +378,7 @@ def bbox_lines(path: Path, page: int) -> list[tuple[float, float, str]]:
 
 def test_text_sits_on_the_character_grid(report: Built) -> None:
     theme = report.theme
-    left = theme.side_margin_pt
+    left = theme.margin_left_pt
     right = left + theme.text_width_pt
     indent = left + theme.text.first_line_indent_chars * theme.text.size_pt
     lines = [line for page in (2, 3) for line in bbox_lines(report.path, page)]

@@ -30,7 +30,8 @@ def test_the_default_theme_loads() -> None:
     # The text block is a whole number of body characters; the sides share the rest.
     assert theme.text_width_pt == theme.page.chars_per_line * theme.text.size_pt
     page_width = theme.page.width_mm * PT_PER_MM
-    assert theme.side_margin_pt * 2 + theme.text_width_pt == pytest.approx(page_width)
+    margins = theme.margin_left_pt + theme.margin_right_pt
+    assert margins + theme.text_width_pt == pytest.approx(page_width)
     assert load_theme("default") == theme == load_theme(str(DEFAULT))
 
 
@@ -191,7 +192,7 @@ def test_build_with_a_custom_theme_sets_its_grid(custom_pdf: tuple[Path, Path]) 
     full = [(x0, x1) for x0, x1, _ in _lines(pdf, 2) if x1 - x0 > width - CUSTOM_SIZE]
     assert len(full) >= 5, "expected full lines of body text on page 2"
     for x0, x1 in full:
-        assert x0 == pytest.approx(theme.side_margin_pt, abs=0.01)
+        assert x0 == pytest.approx(theme.margin_left_pt, abs=0.01)
         assert x1 - x0 <= width + 0.01
 
 

@@ -66,15 +66,24 @@ def heading_tokens(theme: Theme, length: Callable[[float], str]) -> dict[str, st
         tokens[f"{tag}_size"] = length(theme.heading_size_pt(level))
         tokens[f"{tag}_before"] = length(before)
         tokens[f"{tag}_after"] = length(after)
+        tokens[f"{tag}_line"] = length(theme.heading_line_pt(level))
     return tokens
 
 
-def heading_face_tokens(theme: Theme, stacks: Mapping[str, str]) -> dict[str, str]:
-    """``h2_font`` … ``h6_font``: each heading's font stack, ``stacks`` mapping the theme's
-    faces ("heading", "body") to the format's CSS stacks."""
-    return {
-        f"{heading_tag(level)}_font": stacks[theme.heading_face(level)] for level in HEADING_LEVELS
-    }
+def heading_face_tokens(theme: Theme, stack: Callable[[str], str]) -> dict[str, str]:
+    """``h2_font``, ``h2_weight`` … ``h6_weight``: each heading's font stack and weight, and
+    ``title_fonts``, ``title_weight``, ``author_fonts`` for the title block; ``stack`` writes
+    a face of the theme ("heading", "body", "kai" …) as the format's CSS stack."""
+    tokens: dict[str, str] = {}
+    for level in HEADING_LEVELS:
+        tag = heading_tag(level)
+        tokens[f"{tag}_font"] = stack(theme.heading_face(level))
+        tokens[f"{tag}_weight"] = "bold" if theme.heading_bold(level) else "normal"
+    headings = theme.headings
+    tokens["title_fonts"] = stack(headings.title_face)
+    tokens["title_weight"] = "bold" if headings.title_bold else "normal"
+    tokens["author_fonts"] = stack(headings.author_face)
+    return tokens
 
 
 _PREDEFINED = {

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, assert_never
+from typing import assert_never
 
 from . import fontconfig
 from .css import GENERIC_FAMILIES
@@ -46,8 +46,10 @@ FONTCONFIG_CHOICES = GENERIC_FAMILIES | {"sans", "mono"}
 """Names fontconfig answers with a face of its own choice, which is what renderers draw with:
 CSS's generic families and fontconfig's own aliases."""
 
-Role = Literal["body", "heading", "mono"]
-"""Which font stack of the theme a run of text is set in."""
+Role = str
+"""Which font stack of the theme a run of text is set in: a face of the theme ("body",
+"heading", "mono", "chrome" …), or the place whose face the theme chooses: "title",
+"author", "h1" … (a heading of that level); see ``role_stack``."""
 
 # Characters that take no glyph of their own: controls, format characters (ZWSP, ZWJ, soft
 # hyphen, BOM) and variation selectors, which select a glyph of the character before them.
@@ -291,9 +293,9 @@ def document_runs(document: Document) -> Iterator[TextRun]:
     Locations name a heading by its text and count paragraphs, list items, table cells and
     footnotes, so a message leads the author to the spot.
     """
-    yield TextRun("the title", "heading", document.meta.title)
+    yield TextRun("the title", "title", document.meta.title)
     if document.meta.author:
-        yield TextRun("the author line", "body", document.meta.author)
+        yield TextRun("the author line", "author", document.meta.author)
     walker = _RunWalker()
     yield from walker.blocks(document.blocks)
     for number, note in enumerate(document.footnotes, start=1):
@@ -317,11 +319,11 @@ class _RunWalker:
 
     def block(self, block: Block) -> Iterator[TextRun]:
         match block:
-            case Heading(children=children, id=ident):
+            case Heading(children=children, id=ident, level=level):
                 text = inline_text(children)
                 self.place = f'section {ident} "{text[:20]}"'
                 self.counts = {}
-                yield from self.inlines(f"the heading of section {ident}", "heading", children)
+                yield from self.inlines(f"the heading of section {ident}", f"h{level}", children)
             case Paragraph(children=children):
                 yield from self.inlines(self.count("paragraph"), "body", children)
             case BulletList(items=items) | OrderedList(items=items):
@@ -364,9 +366,27 @@ class _RunWalker:
                     assert_never(inline)
 
 
-def stacks(theme: Theme) -> dict[Role, tuple[str, ...]]:
-    """The theme's font stack for each role."""
-    return {"body": theme.fonts.body, "heading": theme.fonts.heading, "mono": theme.fonts.mono}
+def role_stack(theme: Theme, role: Role) -> tuple[str, ...]:
+    """The theme's font stack for text of ``role``."""
+    headings = theme.headings
+    if role == "title":
+        return theme.face_stack(headings.title_face)
+    if role == "author":
+        return theme.face_stack(headings.author_face)
+    if role.startswith("h") and role[1:].isdigit():
+        return theme.face_stack(theme.heading_face(int(role[1:])))
+    return theme.face_stack(role)
+
+
+def check_first_font(theme: Theme, stack: Sequence[str], lang: str) -> None:
+    """Fail when the first font a theme's stack names is not installed: the fonts after it are
+    there for the characters it lacks, never to stand in for it unsaid."""
+    family = next((f for f in stack if f.casefold() not in FONTCONFIG_CHOICES), None)
+    if family is None or installed_face(family, lang=lang) is not None:
+        return
+    package = theme.fonts.package(family)
+    source = f" (install {package})" if package else ""
+    raise ReportExportError(f"font {family!r} of the theme is not installed{source}", theme.path)
 
 
 def check_coverage(document: Document, theme: Theme, extra: Iterable[TextRun] = ()) -> None:
@@ -374,13 +394,13 @@ def check_coverage(document: Document, theme: Theme, extra: Iterable[TextRun] = 
 
     ``extra`` is text the format adds itself (running heads, page number formats, labels).
     """
-    theme_stacks = stacks(theme)
     lang = document.meta.lang.lower()
     charsets: dict[Role, frozenset[int]] = {}
     for run in (*document_runs(document), *extra):
         charset = charsets.get(run.role)
         if charset is None:
-            stack = theme_stacks[run.role]
+            stack = role_stack(theme, run.role)
+            check_first_font(theme, stack, lang)
             charset = charsets[run.role] = stack_charset(stack, lang)
             if not charset:
                 raise ReportExportError(
@@ -391,7 +411,7 @@ def check_coverage(document: Document, theme: Theme, extra: Iterable[TextRun] = 
             if ord(char) in charset or _no_glyph(char):
                 continue
             context = run.text[max(0, at - 8) : at + 9].replace("\n", " ")
-            faces = stack_faces(theme_stacks[run.role], lang=lang)
+            faces = stack_faces(role_stack(theme, run.role), lang=lang)
             names = ", ".join(face.families[0] for face in faces)
             raise ReportExportError(
                 f"U+{ord(char):04X} {char!r} ({unicodedata.name(char, 'unnamed')}) is in none "

@@ -37,7 +37,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import inter_character
+from . import inter_character, synthetic_bold
 
 STYLESHEET_SETS = 4
 """How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
@@ -53,6 +53,7 @@ def load() -> ModuleType:
             importlib.import_module("weasyprint")
         _linear_page_references()
         inter_character.install()
+        synthetic_bold.install()
     return sys.modules["weasyprint"]
 
 

@@ -25,22 +25,59 @@ PT_PER_MM = 72 / 25.4
 
 @dataclass(frozen=True, slots=True)
 class PageTokens:
-    """Page size and margins; the side margins follow from the character grid."""
+    """Page size, margins and the grid of the text block."""
 
     width_mm: float
     height_mm: float
     margin_top_mm: float
     margin_bottom_mm: float
+    margin_left_mm: float
+    """The binding side's margin; 0 shares what the text block leaves equally on both sides."""
+    text_width_mm: float
+    """The text block's width; 0 makes it exactly ``chars_per_line`` body characters."""
     chars_per_line: int
+    """Body characters a full line holds: a narrower block sets them closer than their size."""
+    lines_per_page: int
+    """Body lines a full page holds (a line grid, as GB/T 9704's 22); 0 for no grid, the
+    lines then ``[text].line_height`` apart."""
 
 
 @dataclass(frozen=True, slots=True)
 class FontTokens:
-    """Font stacks, Simplified Chinese faces first."""
+    """Font stacks, Simplified Chinese faces first, by name: the five every theme has, and any
+    more of the theme's own naming (``kai = [...]``) that a face token may name."""
 
     body: tuple[str, ...]
     heading: tuple[str, ...]
+    """Headings by default; emphasis, captions and table headers always."""
     mono: tuple[str, ...]
+    title: tuple[str, ...]
+    chrome: tuple[str, ...]
+    """The page number and the running head."""
+    more: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The theme's further stacks, (name, stack)."""
+    packages: tuple[tuple[str, str], ...] = ()
+    """(font family, where it comes from): what a missing font's message names
+    (``[fonts.packages]``)."""
+
+    def names(self) -> tuple[str, ...]:
+        """Every stack's name."""
+        return (*FIXED_STACKS, *(name for name, _ in self.more))
+
+    def stack(self, name: str) -> tuple[str, ...]:
+        """The stack called ``name`` (one of ``names()``)."""
+        if name in FIXED_STACKS:
+            stack: tuple[str, ...] = getattr(self, name)
+            return stack
+        return dict(self.more)[name]
+
+    def package(self, family: str) -> str | None:
+        """Where ``family`` comes from, if the theme says."""
+        return dict(self.packages).get(family)
+
+
+FIXED_STACKS = ("body", "heading", "mono", "title", "chrome")
+"""The stacks every theme names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +98,12 @@ class HeadingTokens:
     title_size_pt: float
     sizes_pt: tuple[float, ...]
     faces: tuple[str, ...]
-    """Each level's face: "heading" (the heading stack) or "body" (the body stack), bold."""
+    """Each level's face: the name of a ``[fonts]`` stack ("heading", "body", …)."""
+    bold: tuple[bool, ...]
+    """Whether each level is bold (a face without a bold is emboldened)."""
+    title_face: str
+    title_bold: bool
+    author_face: str
     space_before_pt: tuple[float, ...]
     space_after_pt: tuple[float, ...]
 
@@ -100,9 +142,17 @@ class HeaderTokens:
 
 @dataclass(frozen=True, slots=True)
 class FooterTokens:
-    """The footer: a page number format with {page} and {pages}."""
+    """The footer: a page number format with {page} and {pages}, and where it stands."""
 
     page_number: str
+    size_pt: float
+    distance_mm: float
+    """From the foot of the text block to the top of the page number's line."""
+    placement: str
+    """"center" on every page, or "outside": right on odd pages, left on even ones."""
+    edge_space_chars: float
+    """Space (in characters of the page number's size) between an outside page number and
+    the edge of the text block."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,13 +215,68 @@ class Theme:
 
     @property
     def text_width_pt(self) -> float:
-        """Width of the text block: a whole number of body characters."""
+        """Width of the text block: the theme's, or a whole number of body characters."""
+        if self.page.text_width_mm:
+            return self.page.text_width_mm * PT_PER_MM
         return self.page.chars_per_line * self.text.size_pt
 
     @property
-    def side_margin_pt(self) -> float:
-        """Left and right margins, equal, from the page width and the character grid."""
+    def margin_left_pt(self) -> float:
+        """The left (binding) margin: the theme's, or half of what the text block leaves."""
+        if self.page.margin_left_mm:
+            return self.page.margin_left_mm * PT_PER_MM
         return (self.page.width_mm * PT_PER_MM - self.text_width_pt) / 2
+
+    @property
+    def margin_right_pt(self) -> float:
+        """The right margin: what the left margin and the text block leave of the page."""
+        if not self.page.margin_left_mm:
+            return self.margin_left_pt
+        return self.page.width_mm * PT_PER_MM - self.margin_left_pt - self.text_width_pt
+
+    @property
+    def letter_spacing_pt(self) -> float:
+        """Space added between body characters (negative: taken away) so that a full line of
+        ``chars_per_line`` fills the text block: its last character ends at the edge. Rounded
+        away from zero to a thousandth of a point, so that the line never comes out a hair too
+        long to hold them all."""
+        chars = self.page.chars_per_line
+        slack = self.text_width_pt - chars * self.text.size_pt
+        if chars < 2 or abs(slack) < 1e-9:
+            return 0.0
+        return math.floor(slack / (chars - 1) * 1000) / 1000
+
+    @property
+    def char_pitch_pt(self) -> float:
+        """From one body character to the next on a full line."""
+        return self.text.size_pt + self.letter_spacing_pt
+
+    @property
+    def first_line_indent_pt(self) -> float:
+        """The first-line indent of a paragraph: whole characters of the grid."""
+        return self.text.first_line_indent_chars * self.char_pitch_pt
+
+    @property
+    def line_grid(self) -> bool:
+        """Whether lines sit on a grid of ``lines_per_page`` a page."""
+        return self.page.lines_per_page > 0
+
+    @property
+    def line_pitch_pt(self) -> float:
+        """From one body line to the next: the grid's pitch, rounded down to a thousandth of a
+        point (a hair more and a full page holds a line less), or the body's leading."""
+        if self.line_grid:
+            return math.floor(self.text_height_pt / self.page.lines_per_page * 1000) / 1000
+        return self.text.size_pt * self.text.line_height
+
+    def grid_lines_pt(self, size_pt: float, leading: float) -> float:
+        """The height of a line of type ``size_pt``: whole grid lines, as many as its natural
+        height (``leading`` x size) needs but at least one, on a grid; else that height."""
+        natural = size_pt * leading
+        if not self.line_grid:
+            return natural
+        pitch = self.line_pitch_pt
+        return pitch * max(1, math.ceil(natural / pitch - 1e-9))
 
     @property
     def text_height_pt(self) -> float:
@@ -197,7 +302,7 @@ class Theme:
 
     @property
     def chrome_size_pt(self) -> float:
-        """The running head and the page number."""
+        """The running head."""
         return 9.0
 
     @property
@@ -207,8 +312,34 @@ class Theme:
 
     @property
     def title_space_after_pt(self) -> float:
-        """Space between the title block and the text."""
+        """Space between the title block and the text: one empty line on a grid (GB/T 9704's
+        标题下空一行), else one and a half title sizes."""
+        if self.line_grid:
+            return self.line_pitch_pt
         return self.headings.title_size_pt * 1.5
+
+    @property
+    def title_space_before_mm(self) -> float:
+        """Space above the title: none on a grid (the title takes the first line)."""
+        return 0.0 if self.line_grid else 6.0
+
+    @property
+    def title_line_pt(self) -> float:
+        """The height of a line of the title."""
+        return self.grid_lines_pt(self.headings.title_size_pt, 1.45)
+
+    def heading_line_pt(self, level: int) -> float:
+        """The height of a line of a heading of ``level``."""
+        return self.grid_lines_pt(self.heading_size_pt(level), 1.5)
+
+    def heading_bold(self, level: int) -> bool:
+        """Whether a heading of ``level`` is bold."""
+        bold = self.headings.bold
+        return bold[min(level, len(bold)) - 1]
+
+    def face_stack(self, face: str) -> tuple[str, ...]:
+        """The font stack a face token names."""
+        return self.fonts.stack(face)
 
     def heading_size_pt(self, level: int) -> float:
         """Font size of a heading of ``level`` (deeper levels take the last size given)."""
@@ -252,7 +383,7 @@ MAX_TOKEN = 2000.0
 """The largest number a theme may give (a page of 2 m, a font of 2,000 pt)."""
 MIN_LINES = 5
 """Body lines the text block of a page must hold at least."""
-_FACES = ("heading", "body")
+_PLACEMENTS = ("center", "outside")
 _TABLE_RULES = ("three-line", "grid")
 MAX_BULLET = 3
 """The most characters a bullet may have."""
@@ -309,7 +440,10 @@ def _build(data: dict[str, Any], path: Path) -> Theme:
         table = data.get(section)
         if not isinstance(table, dict):
             raise fail(f"missing table [{section}]")
-        sections[section] = _tokens(cls, table, section, fail)
+        if section == "fonts":
+            sections[section] = _font_tokens(table, fail)
+        else:
+            sections[section] = _tokens(cls, table, section, fail)
     css = data.get("css")
     if css is not None and not isinstance(css, str):
         raise fail("'css' must be a file name")
@@ -332,8 +466,38 @@ def _build(data: dict[str, Any], path: Path) -> Theme:
     return theme
 
 
+def _font_tokens(table: dict[str, Any], fail: Any) -> FontTokens:
+    """``[fonts]``: the fixed stacks, the theme's own further ones, and ``[fonts.packages]``."""
+    table = dict(table)
+    packages = table.pop("packages", {})
+    if not isinstance(packages, dict) or not all(isinstance(v, str) for v in packages.values()):
+        raise fail("[fonts.packages] must map font names to package names")
+    more = {key: value for key, value in table.items() if key not in FIXED_STACKS}
+    for key in more:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise fail(f"[fonts].{key}: a stack's name is lower-case letters, digits and _")
+    fixed = _tokens(
+        FontTokens, {k: v for k, v in table.items() if k in FIXED_STACKS}, "fonts", fail
+    )
+    # The further stacks are checked as the fixed ones are: a non-empty list of names each.
+    stacks = tuple(
+        (key, _tokens(_Stacks, {"stack": value}, f"fonts].[{key}", fail).stack)
+        for key, value in more.items()
+    )
+    return FontTokens(
+        **{name: getattr(fixed, name) for name in FIXED_STACKS},
+        more=stacks,
+        packages=tuple(sorted(packages.items())),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Stacks:
+    stack: tuple[str, ...]
+
+
 def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
-    names = {f.name: f for f in fields(cls)}
+    names = {f.name: f for f in fields(cls) if f.name not in ("more", "packages")}
     for key in table:
         if key not in names:
             raise fail(f"unknown key [{section}].{key} (known: {', '.join(names)})")
@@ -348,13 +512,14 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
         if kind.startswith("tuple"):
             if not isinstance(value, list) or not value:
                 raise fail(f"[{section}].{name} must be a non-empty list")
-            item_type = str if "str" in kind else (int, float)
-            if not all(isinstance(v, item_type) and not isinstance(v, bool) for v in value):
-                raise fail(f"[{section}].{name}: every item must be a {kind[6:-6]}")
+            item_kind = kind[6:-6]
+            if not all(_is_kind(v, item_kind) for v in value):
+                raise fail(f"[{section}].{name}: every item must be a {item_kind}")
             values[name] = tuple(value)
-        elif kind == "str":
-            if not isinstance(value, str):
-                raise fail(f"[{section}].{name} must be a string")
+        elif kind in ("str", "bool"):
+            if not _is_kind(value, kind):
+                what = "string" if kind == "str" else "boolean"
+                raise fail(f"[{section}].{name} must be a {what}")
             values[name] = value
         else:
             if (
@@ -368,13 +533,26 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
     return cls(**values)
 
 
+def _is_kind(value: object, kind: str) -> bool:
+    """Whether a TOML value is of a token's item type ("str", "bool", "float" or "int")."""
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "bool":
+        return isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _check(theme: Theme, fail: Any) -> None:
     if theme.text.align not in _ALIGNMENTS:
         raise fail(f"[text].align must be one of {', '.join(_ALIGNMENTS)}")
     if theme.text.size_pt <= 0 or theme.page.chars_per_line <= 0:
         raise fail("[text].size_pt and [page].chars_per_line must be positive")
-    if theme.side_margin_pt < 18:
-        raise fail("[page].chars_per_line x [text].size_pt is wider than the page allows")
+    if min(theme.margin_left_pt, theme.margin_right_pt) < 18:
+        raise fail("[page]: the text block is wider than the page allows")
+    if theme.char_pitch_pt < theme.text.size_pt * 0.9:
+        raise fail("[page].chars_per_line characters are set over 10% closer than their size")
+    if theme.line_grid and theme.line_pitch_pt < theme.text.size_pt:
+        raise fail("[page].lines_per_page lines do not fit the text block at [text].size_pt")
     if theme.text_height_pt < MIN_LINES * theme.text.size_pt * max(theme.text.line_height, 1.0):
         raise fail(f"[page] leaves room for fewer than {MIN_LINES} lines of text")
     if theme.header.running_head not in ("title", ""):
@@ -382,8 +560,13 @@ def _check(theme: Theme, fail: Any) -> None:
     for spec in fields(theme.colors):
         if not _CSS_HEX_COLOR.fullmatch(getattr(theme.colors, spec.name)):
             raise fail(f"[colors].{spec.name} must be a colour as #rgb or #rrggbb")
-    if not all(face in _FACES for face in theme.headings.faces):
-        raise fail(f"[headings].faces: every face must be one of {', '.join(_FACES)}")
+    faces = theme.fonts.names()
+    headings = theme.headings
+    for face in (*headings.faces, headings.title_face, headings.author_face):
+        if face not in faces:
+            raise fail(f"[headings]: face {face!r} is no stack of [fonts] ({', '.join(faces)})")
+    if theme.footer.placement not in _PLACEMENTS:
+        raise fail(f"[footer].placement must be one of {', '.join(_PLACEMENTS)}")
     for sample in theme.lists.ordered:
         try:
             parse_marker(sample)

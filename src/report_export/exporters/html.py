@@ -176,13 +176,14 @@ def stylesheet(theme: Theme) -> str:
         "page_height": f"{theme.page.height_mm:g}",
         "margin_top": f"{theme.page.margin_top_mm:g}",
         "margin_bottom": f"{theme.page.margin_bottom_mm:g}",
-        "side_margin": f"{theme.side_margin_pt:.3f}",
+        "margin_left": f"{theme.margin_left_pt:.3f}",
+        "margin_right": f"{theme.margin_right_pt:.3f}",
         "figure_max_height": f"{theme.figure_max_height_pt:.1f}",
         "table_size": _em(theme.small_size_pt, size),
         "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
         "table_rules": table_rules(theme),
         **heading_tokens(theme, lambda points: _em(points, size)),
-        **heading_face_tokens(theme, {"heading": heading_fonts, "body": body_fonts}),
+        **heading_face_tokens(theme, lambda face: css_font_stack(theme.face_stack(face))),
         **color_tokens(theme),
     }
     css = fill_template(styles_dir() / "web.css", tokens)

@@ -123,9 +123,9 @@ def margin_texts(document: Document, theme: Theme) -> list[TextRun]:
     """The text the page-margin boxes show: checked for tofu with the document's own text."""
     # The format's fields become digits on the page, its braces never do.
     numbers = theme.footer.page_number.format(page=1234567890, pages=1234567890)
-    runs = [TextRun("the page number format of the theme", "heading", numbers)]
+    runs = [TextRun("the page number format of the theme", "chrome", numbers)]
     if theme.header.running_head == "title":
-        runs.append(TextRun("the running head (the title)", "heading", document.meta.title))
+        runs.append(TextRun("the running head (the title)", "chrome", document.meta.title))
     return runs
 
 
@@ -165,21 +165,47 @@ def _mm(value: float) -> str:
 def print_css(theme: Theme) -> str:
     """The print stylesheet, its template filled from the theme's tokens."""
     size = theme.text.size_pt
+    footer = theme.footer
+    sides = {"center": ("center", "center"), "outside": ("right", "left")}[footer.placement]
+
+    def stack(face: str) -> str:
+        return css_font_stack(theme.face_stack(face))
+
     tokens: dict[str, str] = {
         "page_width": _mm(theme.page.width_mm),
         "page_height": _mm(theme.page.height_mm),
         "margin_top": _mm(theme.page.margin_top_mm),
         "margin_bottom": _mm(theme.page.margin_bottom_mm),
         # Rounded down: a text block a hair narrower than the grid holds one character less.
-        "side_margin": _pt(math.floor(theme.side_margin_pt * 1000) / 1000),
+        "margin_left": _pt(math.floor(theme.margin_left_pt * 1000) / 1000),
+        "margin_right": _pt(math.floor(theme.margin_right_pt * 1000) / 1000),
         "running_head": "string(report-title)" if theme.header.running_head == "title" else "none",
-        "page_number": page_number_content(theme.footer.page_number),
-        "body_font": css_font_stack(theme.fonts.body),
-        "heading_font": css_font_stack(theme.fonts.heading),
-        "mono_font": css_font_stack(theme.fonts.mono),
+        "page_number": page_number_content(footer.page_number),
+        "page_number_font": stack("chrome"),
+        "page_number_size": _pt(footer.size_pt),
+        "page_number_distance": _mm(footer.distance_mm),
+        # Margin boxes inherit the root's leading: on a line grid that would drop the number
+        # by half a grid line's leading, so its line is its own there (the distance is then
+        # to the top of its glyphs).
+        "page_number_line": "normal" if theme.line_grid else f"{theme.text.line_height:g}",
+        "page_number_edge": _pt(footer.edge_space_chars * footer.size_pt),
+        "number_side_right": sides[0],
+        "number_side_left": sides[1],
+        "body_font": stack("body"),
+        "heading_font": stack("heading"),
+        "mono_font": stack("mono"),
+        "title_font": stack(theme.headings.title_face),
+        "title_weight": "bold" if theme.headings.title_bold else "normal",
+        "title_line": _pt(theme.title_line_pt),
+        "title_space_before": _mm(theme.title_space_before_mm),
+        "author_font": stack(theme.headings.author_face),
+        "author_space_before": "0" if theme.line_grid else "0.8em",
         "body_size": _pt(size),
-        "line_height": f"{theme.text.line_height:g}",
-        "first_line_indent": f"{theme.text.first_line_indent_chars:g}em",
+        "line_height": _pt(theme.line_pitch_pt)
+        if theme.line_grid
+        else f"{theme.text.line_height:g}",
+        "letter_spacing": _pt(theme.letter_spacing_pt) if theme.letter_spacing_pt else "normal",
+        "first_line_indent": _pt(theme.first_line_indent_pt),
         "paragraph_spacing": _pt(theme.text.paragraph_spacing_pt),
         "align": theme.text.align,
         "title_size": _pt(theme.headings.title_size_pt),
@@ -193,13 +219,7 @@ def print_css(theme: Theme) -> str:
         "list_rules": list_rules(theme),
         "table_rules": table_rules(theme),
         **heading_tokens(theme, _pt),
-        **heading_face_tokens(
-            theme,
-            {
-                "heading": css_font_stack(theme.fonts.heading),
-                "body": css_font_stack(theme.fonts.body),
-            },
-        ),
+        **heading_face_tokens(theme, stack),
         **color_tokens(theme),
     }
     return fill_template(PRINT_CSS, tokens)

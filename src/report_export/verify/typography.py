@@ -33,7 +33,7 @@ from pdfminer.psparser import PSLiteral
 
 from ..adjacent_punctuation import compressed_pair
 from ..errors import ReportExportError
-from ..theme import PT_PER_MM, Theme
+from ..theme import Theme
 
 FLUSH_PT = 0.5
 """How far short of the measure a justified line may end."""
@@ -154,7 +154,7 @@ def check_typography(path: Path, theme: Theme) -> Typography:
     """Read the PDF at ``path`` back and count its faults of typesetting (see the module)."""
     blocks, tables = _read(path)
     places: dict[str, list[str]] = {kind: [] for kind in KINDS}
-    right = theme.page.width_mm * PT_PER_MM - theme.side_margin_pt
+    right = theme.margin_left_pt + theme.text_width_pt
     quote_edges: dict[int, float] = {}
     for block in blocks:
         if block.quote is not None and block.lines:

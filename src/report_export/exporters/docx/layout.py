@@ -7,6 +7,7 @@ and this module each write them in their format's terms, so the DOCX opens as th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 from ...theme import PT_PER_MM, ColorTokens, Theme
@@ -33,9 +34,29 @@ class Layout:
         """Body leading as a line height in points (CSS line-height x font size)."""
         return self.theme.text.line_height * self.body
 
+    def leading(self, points: float) -> tuple[float, str]:
+        """A paragraph's line spacing (``line``, ``line_rule`` of ``ooxml.ppr``): at least
+        ``points``, or single on a line grid, where Word and LibreOffice give each line as many
+        grid lines as it needs (more than single stretches a 3号 line over two)."""
+        return (1, "auto") if self.theme.line_grid else (points, "atLeast")
+
+    @property
+    def char_spacing(self) -> int:
+        """Character spacing of the text in twentieths of a point (``w:spacing``), so that a
+        full line of ``chars_per_line`` fits the text block: 0, or the whole twentieths that
+        take away at least what the block is too narrow for. (Word's character grid,
+        ``linesAndChars``, would say it, but LibreOffice 7.4 gives every character wider than
+        a grid cell two cells: 14 characters a line.)"""
+        theme = self.theme
+        chars = theme.page.chars_per_line
+        slack = theme.text_width_pt - chars * self.body
+        if slack >= 0:
+            return 0
+        return math.floor(slack / chars * 20)
+
     @property
     def first_line_indent(self) -> float:
-        return self.theme.text.first_line_indent_chars * self.body
+        return self.theme.first_line_indent_pt
 
     @property
     def small(self) -> float:
@@ -49,8 +70,12 @@ class Layout:
 
     @property
     def chrome(self) -> float:
-        """The running head and the page number."""
+        """The running head."""
         return _half_points(self.theme.chrome_size_pt)
+
+    @property
+    def page_number_size(self) -> float:
+        return _half_points(self.theme.footer.size_pt)
 
     @property
     def author(self) -> float:
@@ -86,8 +111,8 @@ class Layout:
         return self.theme.fonts.heading[0]
 
     def face(self, face: str) -> str:
-        """The font of one of the theme's faces: "heading" or "body"."""
-        return self.heading_font if face == "heading" else self.body_font
+        """The font of one of the theme's faces ("heading", "body", "kai" …): its first."""
+        return self.theme.face_stack(face)[0]
 
     @property
     def mono_font(self) -> str:

@@ -374,8 +374,10 @@ def rpr(
     superscript: bool = False,
     underline: bool = False,
     lang: tuple[str, str] | None = None,
+    spacing: int = 0,
 ) -> Element:
-    """Run properties (``w:rPr``) in schema order; ``lang`` is (Latin, East Asian) tags."""
+    """Run properties (``w:rPr``) in schema order; ``lang`` is (Latin, East Asian) tags;
+    ``spacing`` is character spacing in twentieths of a point."""
     out = el("w:rPr")
     if font is not None:
         out.append(fonts(font))
@@ -384,6 +386,8 @@ def rpr(
         out.append(el("w:bCs"))
     if color is not None:
         out.append(val("w:color", color))
+    if spacing:
+        out.append(val("w:spacing", str(spacing)))
     if size is not None:
         out.append(val("w:sz", half_points(size)))
         out.append(val("w:szCs", half_points(size)))

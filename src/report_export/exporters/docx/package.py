@@ -9,6 +9,7 @@ carries a thumbnail of an empty page, a bibliography stub and a second copy of t
 from __future__ import annotations
 
 import datetime
+import math
 import string
 from typing import Any, cast
 
@@ -27,6 +28,7 @@ from .layout import Layout, mm
 from .ooxml import (
     TWIPS_PER_PT,
     Element,
+    Indent,
     el,
     field,
     insert_in_order,
@@ -176,18 +178,20 @@ def page_setup(section: Any, layout: Layout, title_page: bool) -> None:
     sect_pr = section._sectPr
     for name in list(sect_pr.attrib):
         sect_pr.attrib.pop(name)  # the template's revision ids
+    theme = layout.theme
     chrome_line = 1.3 * layout.chrome
     # The PDF sets the running head 6 mm + 2.5 mm above the text block and the page number
-    # 8 mm below it; Word measures both from the paper's edge.
+    # the theme's distance below it; Word measures both from the paper's edge (the footer's
+    # foot).
     header = mm(page.margin_top_mm) - mm(8.5) - chrome_line
-    footer = mm(page.margin_bottom_mm) - mm(8) - chrome_line
-    side = layout.theme.side_margin_pt
+    number_line = 1.3 * layout.page_number_size
+    footer = mm(page.margin_bottom_mm) - mm(theme.footer.distance_mm) - number_line
     section.page_width = _length(page.width_mm * PT_PER_MM)
     section.page_height = _length(page.height_mm * PT_PER_MM)
     section.top_margin = _length(mm(page.margin_top_mm))
-    section.right_margin = _length(side)
+    section.right_margin = _length(theme.margin_right_pt)
     section.bottom_margin = _length(mm(page.margin_bottom_mm))
-    section.left_margin = _length(side)
+    section.left_margin = _length(theme.margin_left_pt)
     section.header_distance = _length(max(header, 0))
     section.footer_distance = _length(max(footer, 0))
     section.gutter = Twips(0)
@@ -195,7 +199,7 @@ def page_setup(section: Any, layout: Layout, title_page: bool) -> None:
     # python-docx has no API for the columns and the document grid; its template has both.
     for new in (
         el("w:cols", {"w:space": "425"}),
-        el("w:docGrid", {"w:linePitch": twips(layout.line)}),
+        _doc_grid(layout),
     ):
         old = sect_pr.find(new.tag)
         if old is None:
@@ -204,27 +208,56 @@ def page_setup(section: Any, layout: Layout, title_page: bool) -> None:
             sect_pr.replace(old, new)
 
 
+def _doc_grid(layout: Layout) -> Element:
+    """Word's document grid: on a line grid, the theme's lines a page (``w:type="lines"``, the
+    pitch rounded down: a twip more and LibreOffice sets a line less a page); the characters a
+    line come from the text's character spacing (``Layout.char_spacing``)."""
+    theme = layout.theme
+    if theme.line_grid:
+        pitch = math.floor(theme.line_pitch_pt * TWIPS_PER_PT)
+        return el("w:docGrid", {"w:type": "lines", "w:linePitch": str(pitch)})
+    return el("w:docGrid", {"w:linePitch": twips(layout.line)})
+
+
 def _length(points: float) -> Twips:
     """A length in points, rounded to Word's unit (a twentieth of a point) as ``twips`` is."""
     return Twips(round(points * TWIPS_PER_PT))
 
 
 def header_footer(docx_document: Any, document: Document, layout: Layout) -> list[Element]:
-    """The running head (the title, from page 2 on) and the page number on every page; the
-    root elements of the headers and footers written."""
+    """The running head (the title, from page 2 on) and the page number on every page, odd and
+    even pages apart when the theme sets it on the outside; the root elements of the headers
+    and footers written."""
     section = docx_document.sections[0]
     running_head = layout.theme.header.running_head == "title"
     page_setup(section, layout, title_page=running_head)
-    number = page_number_runs(layout.theme.footer.page_number)
-    roots = [_fill(section.footer, [paragraph("Footer", number)])]
+    outside = layout.theme.footer.placement == "outside"
+    odd = "right" if outside else None
+    roots = [_fill(section.footer, [_number_paragraph(layout, odd)])]
+    if outside:
+        docx_document.settings.odd_and_even_pages_header_footer = True
+        roots.append(_fill(section.even_page_footer, [_number_paragraph(layout, "left")]))
     if running_head:
         roots.append(_fill(section.header, [paragraph("Header", text_runs(document.meta.title))]))
+        if outside:
+            title = paragraph("Header", text_runs(document.meta.title))
+            roots.append(_fill(section.even_page_header, [title]))
         # Page 1 opens with the title itself: its header stays empty, and without the rule.
         empty = paragraph("Header", [], ppr(borders={"bottom": None}))
         roots.append(_fill(section.first_page_header, [empty]))
-        again = page_number_runs(layout.theme.footer.page_number)
-        roots.append(_fill(section.first_page_footer, [paragraph("Footer", again)]))
+        roots.append(_fill(section.first_page_footer, [_number_paragraph(layout, odd)]))
     return roots
+
+
+def _number_paragraph(layout: Layout, side: str | None) -> Element:
+    """The page number's paragraph: centred (``side`` None), or set to ``side`` with the
+    theme's space at the text block's edge."""
+    number = page_number_runs(layout.theme.footer.page_number)
+    if side is None:
+        return paragraph("Footer", number)
+    edge = layout.theme.footer.edge_space_chars * layout.page_number_size
+    indent = Indent(right=edge) if side == "right" else Indent(left=edge)
+    return paragraph("Footer", number, ppr(indent=indent, align=side))
 
 
 def page_number_runs(template: str) -> list[Element]:

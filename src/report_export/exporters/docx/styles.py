@@ -10,6 +10,7 @@ styles the document does not use are pruned from the template's hundred-odd.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from docx.oxml.ns import qn
 
@@ -115,17 +116,26 @@ def doc_defaults(layout: Layout, lang: tuple[str, str]) -> Element:
     )
 
 
+def _leading(layout: Layout, points: float) -> dict[str, Any]:
+    """``line`` and ``line_rule`` of ``ppr`` for a line ``points`` high (single on a grid)."""
+    line, rule = layout.leading(points)
+    return {"line": line, "line_rule": rule}
+
+
 def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> list[Element]:
     """Every style this exporter defines, for one document."""
     body, small, colors = layout.body, layout.small, layout.colors
+    headings = layout.theme.headings
     styles = [
         _style(
             "paragraph",
             "Normal",
             default=True,
             quick=True,
-            paragraph=ppr(line=layout.line),
-            run=rpr(font=layout.body_font, color=colors.text, size=body),
+            paragraph=ppr(line=layout.line) if not layout.theme.line_grid else ppr(),
+            run=rpr(
+                font=layout.body_font, color=colors.text, size=body, spacing=layout.char_spacing
+            ),
         ),
         _style(
             "paragraph",
@@ -153,12 +163,16 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             paragraph=ppr(
                 keep_next=True,
                 keep_lines=True,
-                before=mm(6),
+                before=mm(layout.theme.title_space_before_mm),
                 after=0 if has_author else title_after,
-                line=layout.theme.headings.title_size_pt * 1.45,
+                **_leading(layout, layout.theme.headings.title_size_pt * 1.45),
                 align="center",
             ),
-            run=rpr(font=layout.heading_font, bold=True, size=layout.theme.headings.title_size_pt),
+            run=rpr(
+                font=layout.face(headings.title_face),
+                bold=headings.title_bold,
+                size=headings.title_size_pt,
+            ),
         ),
         _style(
             "paragraph",
@@ -170,11 +184,11 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             custom=True,
             paragraph=ppr(
                 keep_next=True,
-                before=0.8 * layout.author,
+                before=0 if layout.theme.line_grid else 0.8 * layout.author,
                 after=title_after,
                 align="center",
             ),
-            run=rpr(font=layout.heading_font, color=colors.muted, size=layout.author),
+            run=rpr(font=layout.face(headings.author_face), color=colors.muted, size=layout.author),
         ),
     ]
     for level in range(1, 10):
@@ -194,11 +208,15 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                     keep_lines=True,
                     before=before,
                     after=after,
-                    line=size * 1.5,
+                    **_leading(layout, size * 1.5),
                     align="left",
                     outline_level=level - 1,
                 ),
-                run=rpr(font=layout.face(layout.theme.heading_face(level)), bold=True, size=size),
+                run=rpr(
+                    font=layout.face(layout.theme.heading_face(level)),
+                    bold=layout.theme.heading_bold(level),
+                    size=size,
+                ),
             )
         )
     for level in range(LIST_STYLE_LEVELS):
@@ -337,7 +355,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                 line=1.3 * layout.chrome,
                 align="center",
             ),
-            run=rpr(font=layout.heading_font, color=colors.chrome, size=layout.chrome),
+            run=rpr(font=layout.face("chrome"), color=colors.chrome, size=layout.chrome),
         ),
         _style(
             "paragraph",
@@ -345,8 +363,8 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             ident="Footer",
             based_on="Normal",
             priority=99,
-            paragraph=ppr(line=1.3 * layout.chrome, align="center"),
-            run=rpr(font=layout.heading_font, color=colors.chrome, size=layout.chrome),
+            paragraph=ppr(line=1.3 * layout.page_number_size, align="center"),
+            run=rpr(font=layout.face("chrome"), color=colors.chrome, size=layout.page_number_size),
         ),
         _style(
             "paragraph",

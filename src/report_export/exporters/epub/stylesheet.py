@@ -32,8 +32,12 @@ def _em(points: float, body_pt: float) -> str:
 def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
     """The book's CSS: ``styles/epub.css`` filled from the theme, then the theme's own CSS."""
     size = theme.text.size_pt
-    body_stack = [*(f.css_family for f in fonts if f.role == "body"), *theme.fonts.body]
-    heading_stack = [*(f.css_family for f in fonts if f.role == "heading"), *theme.fonts.heading]
+
+    def stack(face: str) -> str:
+        """A face's CSS stack, its embedded subset (if any) first."""
+        embedded = [f.css_family for f in fonts if f.role == face]
+        return css_font_stack([*embedded, *theme.face_stack(face)])
+
     faces = "\n".join(
         fill_template(
             FONT_FACE_TEMPLATE,
@@ -47,11 +51,10 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
         )
         for font in fonts
     )
-    body_fonts, heading_fonts = css_font_stack(body_stack), css_font_stack(heading_stack)
     tokens: dict[str, str] = {
         "font_faces": faces,
-        "body_fonts": body_fonts,
-        "heading_fonts": heading_fonts,
+        "body_fonts": stack("body"),
+        "heading_fonts": stack("heading"),
         "mono_fonts": css_font_stack(theme.fonts.mono),
         "line_height": f"{theme.text.line_height:g}",
         "text_align": theme.text.align,
@@ -62,7 +65,7 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
         "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
         "table_rules": table_rules(theme),
         **heading_tokens(theme, lambda points: _em(points, size)),
-        **heading_face_tokens(theme, {"heading": heading_fonts, "body": body_fonts}),
+        **heading_face_tokens(theme, stack),
         **color_tokens(theme),
     }
     css = fill_template(CSS_TEMPLATE, tokens)

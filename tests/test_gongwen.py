@@ -1,0 +1,212 @@
+"""The gongwen theme measured on the page, as GB/T 9704-2012 sets it: the PDF read back with
+``pdftotext -bbox-layout`` and ``pdffonts``, and LibreOffice's PDF of the DOCX the same way.
+
+The text block is A4 with a 37 mm top and 28 mm left margin, 156 x 225 mm, 22 lines of 28
+characters; the page number "— N —" is 7 mm below the block, right on odd pages and left on
+even ones, one character from the block's edge.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from report_export.theme import PT_PER_MM, load_theme
+
+from .conftest import Case, built, run_cli, tool
+
+MM = PT_PER_MM
+TOLERANCE = 0.5 * MM
+"""Every position within half a millimetre."""
+CASE: Case = ("report", "gongwen")
+THEME = load_theme("gongwen")
+TOP, LEFT = 37 * MM, 28 * MM
+WIDTH, HEIGHT = 156 * MM, 225 * MM
+PITCH = HEIGHT / 22
+NUMBER = re.compile(r"—\s*(\d+)\s*—")
+
+
+@dataclass(frozen=True)
+class Line:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+def page_lines(pdf: Path) -> list[list[Line]]:
+    """Each page's visual lines: pdftotext's lines joined where they share a baseline (a
+    compressed punctuation pair may split one)."""
+    out = subprocess.run(
+        [tool("pdftotext"), "-bbox-layout", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pages = []
+    for page in out.split("<page ")[1:]:
+        found = re.findall(
+            r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>',
+            page,
+            re.S,
+        )
+        merged: list[Line] = []
+        for x0, y0, x1, y1, body in sorted(found, key=lambda f: (float(f[3]), float(f[0]))):
+            text = "".join(re.findall(r">([^<]*)</word>", body))
+            line = Line(float(x0), float(y0), float(x1), float(y1), text)
+            if merged and abs(merged[-1].y1 - line.y1) < 1:
+                last = merged[-1]
+                line = Line(last.x0, last.y0, line.x1, line.y1, last.text + line.text)
+                merged[-1] = line
+            else:
+                merged.append(line)
+        pages.append(merged)
+    return pages
+
+
+def measure(pdf: Path, glyphs_at_foot: bool) -> None:
+    """The block, the grid and the page numbers of a PDF in the gongwen theme.
+
+    ``glyphs_at_foot``: where a renderer sets a line's glyphs in its grid line — WeasyPrint in
+    the middle (CSS's half-leading), Word and LibreOffice at its foot (the leading above)."""
+    pages = page_lines(pdf)
+    assert len(pages) >= 4
+    full_pages = 0
+    for number, lines in enumerate(pages, start=1):
+        *body, folio = lines
+        # The page number: "— N —", 7 mm below the block, on the outside, a character in.
+        assert NUMBER.fullmatch(folio.text.replace(" ", "")), folio.text
+        assert int(NUMBER.fullmatch(folio.text.replace(" ", "")).group(1)) == number
+        assert folio.y0 == pytest.approx(TOP + HEIGHT + 7 * MM, abs=TOLERANCE)
+        if number % 2:
+            assert folio.x1 == pytest.approx(LEFT + WIDTH - 14, abs=TOLERANCE)
+        else:
+            assert folio.x0 == pytest.approx(LEFT + 14, abs=TOLERANCE)
+        # The text block: every line inside it, full lines flush with both edges.
+        for line in body:
+            assert line.x0 >= LEFT - TOLERANCE and line.x1 <= LEFT + WIDTH + TOLERANCE
+        for line in body:
+            if (
+                len(line.text) == 28
+                and line.text.isascii() is False
+                and not any(c.isascii() for c in line.text)
+            ):
+                assert line.x0 == pytest.approx(LEFT, abs=TOLERANCE)
+                assert line.x1 == pytest.approx(LEFT + WIDTH, abs=TOLERANCE)
+        if number == 1 or len(body) < 22:
+            continue
+        # A full page: 22 lines on the grid, from the block's top to its foot.
+        full_pages += 1
+        assert len(body) == 22
+        first, last = body[0], body[-1]
+        middle = (first.y0 + first.y1) / 2
+        top = first.y1 - PITCH if glyphs_at_foot else middle - PITCH / 2
+        assert top == pytest.approx(TOP, abs=TOLERANCE)
+        assert last.y1 - first.y1 == pytest.approx(21 * PITCH, abs=TOLERANCE)
+        assert top + 22 * PITCH == pytest.approx(TOP + HEIGHT, abs=TOLERANCE)
+        assert max(len(line.text) for line in body if not any(c.isascii() for c in line.text)) == 28
+    assert full_pages >= 2
+
+
+def fonts(pdf: Path) -> str:
+    return subprocess.run(
+        [tool("pdffonts"), str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_the_pdf_measures_as_the_standard(every_output: dict[Case, Path]) -> None:
+    pdf = built(every_output, CASE, "pdf")
+    measure(pdf, glyphs_at_foot=False)
+    faces = fonts(pdf)
+    assert "FandolFang" in faces  # 仿宋 body
+    assert "FandolHei" in faces  # 黑体 level 1
+    assert "Noto-Serif-CJK-SC-Bold" in faces  # the 小标宋 stand-in
+
+
+def test_libreoffice_sets_the_docx_as_the_pdf(
+    every_output: dict[Case, Path], tmp_path: Path
+) -> None:
+    docx = built(every_output, CASE, "docx")
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            tool("soffice"),
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(docx),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "report.pdf"
+    measure(pdf, glyphs_at_foot=True)
+    assert "FandolFang" in fonts(pdf)
+
+
+def test_body_glyphs_are_fangsong_and_the_title_the_stand_in(
+    every_output: dict[Case, Path],
+) -> None:
+    """Which face draws which text, read from the content streams (pypdf's visitor)."""
+    import pypdf
+
+    reader = pypdf.PdfReader(built(every_output, CASE, "pdf"))
+    faces: dict[str, int] = {}
+    title_faces: set[str] = set()
+
+    def visit(text: str, _cm: object, _tm: object, font: object, _size: object) -> None:
+        if not text.strip() or not isinstance(font, dict):
+            return
+        name = str(font.get("/BaseFont", ""))
+        faces[name] = faces.get(name, 0) + len(text)
+        if any(piece in text for piece in ("建设交通系统党的工作", "模式研究报告")):
+            title_faces.add(name)
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=visit)
+    body = max(faces, key=lambda name: faces[name])
+    assert body.endswith("FandolFang")
+    assert title_faces and all(name.endswith("Noto-Serif-CJK-SC-Bold") for name in title_faces)
+
+
+def test_a_missing_theme_font_is_named_with_its_package(tmp_path: Path) -> None:
+    theme = tmp_path / "styles" / "missing.toml"
+    theme.parent.mkdir()
+    text = (Path(THEME.path)).read_text(encoding="utf-8")
+    theme.write_text(text.replace('"FandolFang", "Noto', '"No Such Fang", "Noto'), "utf-8")
+    theme.write_text(
+        theme.read_text("utf-8").replace(
+            "[fonts.packages]\n", '[fonts.packages]\n"No Such Fang" = "fonts-no-such-fang"\n'
+        ),
+        "utf-8",
+    )
+    done = run_cli("build", "--theme", theme, "--to", "pdf", "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert "'No Such Fang'" in done.stderr and "fonts-no-such-fang" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_text_output_is_the_default_themes(every_output: dict[Case, Path]) -> None:
+    for source in ("report", "rich"):
+        ours = built(every_output, (source, "gongwen"), "txt").read_bytes()
+        assert ours == built(every_output, (source, "default"), "txt").read_bytes()
+
+
+def test_the_epub_names_the_themes_fonts(every_output: dict[Case, Path]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(built(every_output, CASE, "epub")) as book:
+        css = "".join(
+            book.read(name).decode("utf-8") for name in book.namelist() if name.endswith(".css")
+        )
+    for family in ("FandolFang", "FandolHei", "FandolKai", "Noto Serif CJK SC"):
+        assert f'"{family}"' in css
