@@ -470,7 +470,9 @@ class _DocumentBuilder:
         children = node.children[0].children if node.children else []
         return _merge_text(self.inlines(children, node))
 
-    def inlines(self, nodes: Iterable[SyntaxTreeNode], block: SyntaxTreeNode) -> list[Inline]:
+    def inlines(
+        self, nodes: Iterable[SyntaxTreeNode], block: SyntaxTreeNode, *, in_link: bool = False
+    ) -> list[Inline]:
         out: list[Inline] = []
         for node in nodes:
             match node.type:
@@ -479,15 +481,19 @@ class _DocumentBuilder:
                         raise self.fail(
                             f"footnote [^{called.group(1)}] is called but never defined", block
                         )
-                    out.append(Text(node.content))
+                    out.extend([Text(node.content)] if in_link else _bare_urls(node.content))
                 case "softbreak":
                     out.append(Text(_SOFT_BREAK))
                 case "hardbreak":
                     out.append(LineBreak())
                 case "em":
-                    out.append(Emph(_merge_text(self.inlines(node.children, block))))
+                    out.append(
+                        Emph(_merge_text(self.inlines(node.children, block, in_link=in_link)))
+                    )
                 case "strong":
-                    out.append(Strong(_merge_text(self.inlines(node.children, block))))
+                    out.append(
+                        Strong(_merge_text(self.inlines(node.children, block, in_link=in_link)))
+                    )
                 case "code_inline":
                     out.append(Code(node.content))
                 case "link":
@@ -496,7 +502,7 @@ class _DocumentBuilder:
                         raise self.fail(f"a link to {target[:40]!r} is not allowed", block)
                     out.append(
                         Link(
-                            _merge_text(self.inlines(node.children, block)),
+                            _merge_text(self.inlines(node.children, block, in_link=True)),
                             str(node.attrs.get("href", "")),
                             str(node.attrs.get("title", "") or ""),
                         )
@@ -512,6 +518,32 @@ class _DocumentBuilder:
                 case other:
                     raise self.fail(f"unsupported inline Markdown ({other})", block)
         return out
+
+
+_BARE_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+"""A web address written as text. Only ASCII URL characters: in Chinese text the address
+ends where the Chinese (or a full-width mark) begins, which linkify-it does not know (it runs
+``https://example.org/x，供同行复核`` into one link)."""
+
+
+def _bare_urls(text: str) -> list[Inline]:
+    """``text`` with each web address in it made a link to itself, as GFM's extended
+    autolinks do: a reader expects to follow it, and an accessible PDF must link what reads as
+    an address (outloud's LNK-010), however the line breaks it."""
+    out: list[Inline] = []
+    at = 0
+    for found in _BARE_URL.finditer(text):
+        url = found.group().rstrip("?!.,:*_~'\"")
+        # A closing parenthesis belongs to the address only when it closes one in it.
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1].rstrip("?!.,:*_~'\"")
+        if url.endswith("://"):
+            continue
+        out.append(Text(text[at : found.start()]))
+        out.append(Link((Text(url),), url))
+        at = found.start() + len(url)
+    out.append(Text(text[at:]))
+    return out
 
 
 def _merge_text(inlines: list[Inline]) -> tuple[Inline, ...]:
