@@ -405,7 +405,8 @@ def test_running_head_from_page_two_and_page_numbers_on_every_page(report: Built
 def test_the_title_opens_page_one(report: Built) -> None:
     first = page_lines(report)[0]
     title = report.document.meta.title
-    lines = balanced_lines(title, report.theme.text_width_pt / report.theme.headings.title_size_pt)
+    measure = report.theme.text_width_pt / report.theme.headings.title_size_pt
+    lines = balanced_lines(title, measure, report.document.meta.lang)
     assert first[: len(lines)] == lines
     assert first[len(lines)] == report.document.meta.author
 

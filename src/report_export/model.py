@@ -242,15 +242,22 @@ def walk_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
             yield from iter_inlines(run)
 
 
-def inline_text(inlines: tuple[Inline, ...], note: Callable[[str], str] = lambda _: "") -> str:
-    """The plain text of ``inlines``; ``note`` maps a footnote label to what stands for it."""
+def inline_text(
+    inlines: tuple[Inline, ...],
+    note: Callable[[str], str] = lambda _: "",
+    link: Callable[[Link, str], str] = lambda _, text: text,
+) -> str:
+    """The plain text of ``inlines``; ``note`` maps a footnote label to what stands for it,
+    ``link`` a link and the text of its children to what stands for the link (its text)."""
     parts: list[str] = []
     for inline in inlines:
         match inline:
             case Text(text=text) | Code(text=text):
                 parts.append(text)
-            case Emph(children=children) | Strong(children=children) | Link(children=children):
-                parts.append(inline_text(children, note))
+            case Emph(children=children) | Strong(children=children):
+                parts.append(inline_text(children, note, link))
+            case Link(children=children):
+                parts.append(link(inline, inline_text(children, note, link)))
             case FootnoteRef(label=label):
                 parts.append(note(label))
             case LineBreak():

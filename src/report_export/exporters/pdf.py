@@ -186,9 +186,9 @@ class PrintHtmlRenderer(HtmlRenderer):
         return data_uri(self.document, src, self.roots)
 
     def title(self) -> str:
-        lines = balanced_lines(
-            self.document.meta.title, self.theme.text_width_pt / self.theme.headings.title_size_pt
-        )
+        meta = self.document.meta
+        measure = self.theme.text_width_pt / self.theme.headings.title_size_pt
+        lines = balanced_lines(meta.title, measure, meta.lang)
         return "<br/>".join(escape(line) for line in lines)
 
     def heading(self, heading: Heading) -> str:
@@ -207,7 +207,7 @@ class PrintHtmlRenderer(HtmlRenderer):
         return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""
 
     def code(self, code: Code) -> str:
-        if display_width(code.text) <= self.theme.page.chars_per_line:
+        if display_width(code.text, self.document.meta.lang) <= self.theme.page.chars_per_line:
             # Short code stays on one line: justification would stretch its spaces.
             return f'<code class="unbroken">{escape(code.text, quote=False)}</code>'
         return super().code(code)

@@ -140,7 +140,7 @@ def title_block(document: Document, layout: Layout) -> list[Element]:
     meta = document.meta
     measure = layout.text_width / layout.theme.headings.title_size_pt
     lines: list[Element] = []
-    for index, line in enumerate(balanced_lines(meta.title, measure)):
+    for index, line in enumerate(balanced_lines(meta.title, measure, meta.lang)):
         if index:
             lines.append(run([el("w:br")]))
         lines += text_runs(line)

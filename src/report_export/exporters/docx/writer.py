@@ -340,12 +340,13 @@ class StoryWriter:
     def column_widths(self, table: Table, columns: int) -> list[float]:
         """Column widths filling the text block, shared by how wide each column's text is."""
         natural = [2.0] * columns
+        lang = self.context.document.meta.lang
         for row in (table.header, *table.rows):
             for index, cell in enumerate(row):
                 text = "".join(
                     n.text for n in iter_inlines(cell.children) if isinstance(n, Text | Code)
                 )
-                natural[index] = max(natural[index], display_width(text) / 2 + 1)
+                natural[index] = max(natural[index], display_width(text, lang) / 2 + 1)
         total = sum(natural)
         width = self.layout.text_width
         # No column narrower than three characters, however short its text.
