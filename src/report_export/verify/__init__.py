@@ -288,6 +288,25 @@ class Stream:
 
     text: str
     where: Callable[[int], str]
+    soft: frozenset[int] = frozenset()
+    """Offsets of spaces that may stand for nothing: a line break the format cannot tell
+    from a space (a PDF's line end between Chinese and Latin letters or digits)."""
+
+
+def _match(expected: str, stream: Stream, cursor: int) -> tuple[int, int]:
+    """How far ``expected`` matches ``stream.text`` from ``cursor``: (characters of
+    ``expected`` matched, the stream's offset after them). A soft space the expected text
+    does not have is passed over."""
+    at, offset = 0, cursor
+    text = stream.text
+    while at < len(expected) and offset < len(text):
+        if text[offset] == expected[at]:
+            at, offset = at + 1, offset + 1
+        elif offset in stream.soft:
+            offset += 1
+        else:
+            break
+    return at, offset
 
 
 def compare_stream(expected: Sequence[Expected], stream: Stream) -> list[str]:
@@ -297,16 +316,16 @@ def compare_stream(expected: Sequence[Expected], stream: Stream) -> list[str]:
     for item in expected:
         if stream.text.startswith(" ", cursor):
             cursor += 1
-        if stream.text.startswith(item.text, cursor):
-            cursor += len(item.text)
+        at, offset = _match(item.text, stream, cursor)
+        if at == len(item.text):
+            cursor = offset
             continue
-        found = stream.text[cursor : cursor + len(item.text) + 8]
         if cursor >= len(stream.text):
             return [f"{item.what} is missing: expected {_excerpt(item.text, 0)} at the end"]
-        at = _first_difference(item.text, found)
+        found = item.text[:at] + stream.text[offset : offset + len(item.text) - at + 8]
         return [
             f"{item.what}: expected {_excerpt(item.text, at)} but found {_excerpt(found, at)} "
-            f"({stream.where(cursor + at)}, character {at + 1})"
+            f"({stream.where(offset)}, character {at + 1})"
         ]
     rest = stream.text[cursor:].strip()
     if rest:

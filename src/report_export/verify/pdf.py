@@ -13,7 +13,7 @@ from pypdf.errors import PyPdfError
 
 from ..model import Document, headings, inline_text
 from ..theme import Theme
-from ..typography import is_cjk
+from ..typography import CJK, is_cjk
 from . import (
     Expected,
     Found,
@@ -30,6 +30,16 @@ from . import (
 # List markers are drawn apart from their item's text, and pypdf puts them after the page's
 # text: a line that holds nothing but a marker is the list's furniture.
 _MARKER_LINE = re.compile(r"^\s*(?:[•◦▪‣·–-]|\d+[.)]|[a-zA-Z][.)]|[ivxlcIVXLC]+\.)\s*$")
+
+# A line end between a Chinese character and a Latin letter or digit (1,260 | 份, 用 | Python)
+# is read back as a line break whether or not the source has a space there: the space at a
+# line's end is not drawn. Such a break is read as a soft space, which the expected text may
+# have or not. A break anywhere else, and every space inside a line, is read as it is.
+_SOFT = "\x00"  # the reader refuses C0 controls: no source text holds it
+_MIXED_BREAK = re.compile(
+    rf"(?<=[{CJK}])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
+)
+_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
 
 
 class PdfVerifier(Verifier):
@@ -52,7 +62,7 @@ class PdfVerifier(Verifier):
         for number, text in enumerate(pages, start=1):
             body, furniture_problems = _strip_furniture(text, number, len(pages), document, theme)
             page_problems += furniture_problems
-            bodies.append(body)
+            bodies.append(_MIXED_BREAK.sub(_SOFT, body))
         problems = _cut_footnotes(bodies, footnote_parts(document, numbers.__getitem__))
         furniture = [Expected("title", normalise(document.meta.title))]
         if document.meta.author:
@@ -106,9 +116,9 @@ def _cut_footnotes(bodies: list[str], notes: list[list[str]]) -> list[str]:
     """Remove each footnote ("N text" at the foot of a page) from the page text; a footnote
     that is not found is a problem. Inside a note, a list's markers are inline text."""
     problems = []
-    marker = r"\s*(?:(?:\d+[.)]|[•◦▪‣])\s*)?"
+    marker = rf"[\s{_SOFT}]*(?:(?:\d+[.)]|[•◦▪‣])\s*)?"  # a list item: a line of its own
     for number, parts in enumerate(notes, start=1):
-        pattern = re.compile(rf"{number}\s*" + marker.join(re.escape(part) for part in parts))
+        pattern = re.compile(rf"{number}\s*" + marker.join(_soft_pattern(part) for part in parts))
         for index, body in enumerate(bodies):
             flat = normalise(body)
             match = pattern.search(flat)
@@ -119,6 +129,18 @@ def _cut_footnotes(bodies: list[str], notes: list[list[str]]) -> list[str]:
             text = normalise(" ".join(parts))
             problems.append(f"footnote {number} is missing: expected «{text[:16]}…» on some page")
     return problems
+
+
+def _soft_pattern(text: str) -> str:
+    """A regular expression for ``text`` in which each boundary between Chinese and a Latin
+    letter or digit may be a soft space (``_MIXED_BREAK``) instead of its space or nothing."""
+    parts: list[str] = []
+    last = 0
+    for boundary in _MIXED_BOUNDARY.finditer(text):
+        parts.append(re.escape(text[last : boundary.start()]))
+        parts.append(f"[ {_SOFT}]" if boundary.group() else f"{_SOFT}?")
+        last = boundary.end()
+    return "".join(parts) + re.escape(text[last:])
 
 
 def _stream(bodies: list[str]) -> Stream:
@@ -132,7 +154,9 @@ def _stream(bodies: list[str]) -> Stream:
             text += " "
         starts.append(len(text))
         text += page
-    return Stream(text, lambda offset: f"page {bisect_right(starts, offset)}")
+    soft = frozenset(offset for offset, char in enumerate(text) if char == _SOFT)
+    text = text.replace(_SOFT, " ")
+    return Stream(text, lambda offset: f"page {bisect_right(starts, offset)}", soft)
 
 
 def _check_outline(reader: PdfReader, document: Document) -> list[str]:
