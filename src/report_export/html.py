@@ -7,6 +7,7 @@ The document title is ``<h1 class="title">``; a model heading of level L is ``<h
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
@@ -33,7 +34,9 @@ from .model import (
     TableCell,
     Text,
     ThematicBreak,
+    provenance_text,
 )
+from .typography import CJK, balanced_lines
 
 
 def heading_tag(level: int) -> str:
@@ -106,7 +109,11 @@ class HtmlRenderer:
     ``image_href`` maps an image's ``src`` to where the output keeps the file (an EPUB's
     manifest path, a PDF's data: URI), by default the ``src`` itself; ``link_href`` maps a
     link's target to the ``href`` written (``#sec-2`` to the file that holds that heading, in an
-    EPUB), by default the target itself.
+    EPUB), by default the target itself; ``title_em`` is the measure, in ems of the title's
+    size, the title is balanced for (the PDF's), 0 for none.
+
+    Inside emphasis, a run of Latin letters or digits is ``<span class="latin">``: Chinese
+    emphasis is 着重号 (dots under each character), which Latin text does not take.
     """
 
     def __init__(
@@ -116,6 +123,7 @@ class HtmlRenderer:
         epub: bool = False,
         image_href: Callable[[str], str] | None = None,
         link_href: Callable[[str], str] | None = None,
+        title_em: float = 0,
     ) -> None:
         self.document = document
         self.numbers = document.footnote_numbers()
@@ -124,6 +132,9 @@ class HtmlRenderer:
         self.image_href = image_href or (lambda src: src)
         self.link_href = link_href or (lambda target: target)
         self.referenced: set[str] = set()
+        self.title_em = title_em
+        self.emphasis = 0
+        """How deep the inline being rendered is inside emphasis."""
 
     # --- dispatch -------------------------------------------------------------------------
 
@@ -200,10 +211,23 @@ class HtmlRenderer:
     # --- inline rules ---------------------------------------------------------------------
 
     def text(self, text: Text) -> str:
-        return escape(text.text, quote=False)
+        if not self.emphasis:
+            return escape(text.text, quote=False)
+        # Split at CJK runs: the pieces at odd places are Chinese, the others are not.
+        pieces = _CJK_RUNS.split(text.text)
+        return "".join(
+            f'<span class="latin">{escape(piece, quote=False)}</span>'
+            if index % 2 == 0 and _LATIN.search(piece)
+            else escape(piece, quote=False)
+            for index, piece in enumerate(pieces)
+        )
 
     def emph(self, emph: Emph) -> str:
-        return f"<em>{self.inlines(emph.children)}</em>"
+        self.emphasis += 1
+        try:
+            return f"<em>{self.inlines(emph.children)}</em>"
+        finally:
+            self.emphasis -= 1
 
     def strong(self, strong: Strong) -> str:
         return f"<strong>{self.inlines(strong.children)}</strong>"
@@ -242,8 +266,23 @@ class HtmlRenderer:
         return f'<header class="title-block">\n{title}{author}\n</header>'
 
     def title(self) -> str:
-        """The document title, as the content of its ``<h1>``."""
-        return escape(self.document.meta.title)
+        """The document title, as the content of its ``<h1>``: with a ``title_em``, its
+        balanced lines (the PDF's), each a ``<span class="line">`` that a screen narrower than
+        the PDF's line breaks again inside."""
+        meta = self.document.meta
+        if not self.title_em:
+            return escape(meta.title)
+        lines = balanced_lines(meta.title, self.title_em, meta.lang)
+        if len(lines) == 1:
+            return escape(meta.title)
+        parts: list[str] = []
+        end = 0
+        for line in lines:
+            start = meta.title.index(line, end)
+            parts.append(escape(meta.title[end:start]))  # the space a break took, if any
+            parts.append(f'<span class="line">{escape(line)}</span>')
+            end = start + len(line)
+        return "".join(parts)
 
     def footnotes(
         self,
@@ -278,6 +317,10 @@ class HtmlRenderer:
         )
 
 
+_CJK_RUNS = re.compile(f"([{CJK}]+)")
+_LATIN = re.compile(r"[^\W_]")  # a letter or digit
+
+
 def _rule(rules: Mapping[type, str], node: object) -> str:
     try:
         return rules[type(node)]
@@ -302,6 +345,10 @@ def html_page(
             ("author", meta.author),
             ("description", meta.description),
             ("keywords", ", ".join(meta.keywords)),
+            # Dublin Core in HTML (the names are registered meta extensions): the document's
+            # own date, and the provenance only where the source asks to publish it.
+            ("dcterms.date", meta.date),
+            ("dcterms.source", provenance_text(meta)),
         )
         if value
     )

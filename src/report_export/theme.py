@@ -123,6 +123,12 @@ class Theme:
         return self.page.chars_per_line * self.text.size_pt
 
     @property
+    def title_measure_em(self) -> float:
+        """The text block's width in ems of the title's size: the measure the title's lines
+        are balanced for (``typography.balanced_lines``), in every format."""
+        return self.text_width_pt / self.headings.title_size_pt
+
+    @property
     def side_margin_pt(self) -> float:
         """Left and right margins, equal, from the page width and the character grid."""
         return (self.page.width_mm * PT_PER_MM - self.text_width_pt) / 2

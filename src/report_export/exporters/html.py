@@ -46,7 +46,11 @@ class HtmlExporter(Exporter[HtmlOptions]):
 
     def render(self, document: Document, theme: Theme, options: HtmlOptions) -> bytes:
         roots = asset_roots(document, theme.path.parent)
-        renderer = HtmlRenderer(document, image_href=lambda src: data_uri(document, src, roots))
+        renderer = HtmlRenderer(
+            document,
+            image_href=lambda src: data_uri(document, src, roots),
+            title_em=theme.title_measure_em,
+        )
         labels = labels_for(document.meta.lang)
         main = renderer.blocks(document.blocks)
         notes = renderer.footnotes(

@@ -23,7 +23,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.story import StoryPart
 
 from ...model import Document, heading_label, headings
-from ...reproducible import build_timestamp, normalize_zip
+from ...reproducible import build_timestamp, document_date, normalize_zip
 from ...theme import Theme
 from ...typography import balanced_lines
 from .. import Exporter
@@ -76,7 +76,7 @@ class DocxExporter(Exporter[DocxOptions]):
             update_fields=options.toc,
             footnotes=bool(context.notes.ids),
         )
-        package.core_properties(word, document, build_timestamp(document))
+        package.core_properties(word, document, document_date(document), build_timestamp(document))
         package.app_properties(word, document)
         package.custom_properties(word, document)
         package.font_table(word, layout)
