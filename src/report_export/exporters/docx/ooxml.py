@@ -337,7 +337,10 @@ def _cjk_breaking() -> list[Element]:
     space there is the source's own (Word and LibreOffice add a quarter em by default)."""
     return [
         val("w:kinsoku", "1"),
-        val("w:overflowPunct", "0"),
+        # "1" is "may hang" in the standard and to Word, whose default for Chinese it is; but
+        # LibreOffice 7.4 reads the value inverted, and with "0" sets line-end 、and，in the
+        # margin (4 lines of the report). "1" keeps them inside the text block there.
+        val("w:overflowPunct", "1"),
         val("w:topLinePunct", "0"),
         val("w:autoSpaceDE", "0"),
         val("w:autoSpaceDN", "0"),
