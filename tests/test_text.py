@@ -14,7 +14,9 @@ from report_export.reader import read_file, read_text
 from report_export.theme import load_theme
 from report_export.typography import CLOSING, OPENING, display_width, wrap_line
 
-from .conftest import SOURCE
+from .conftest import FIXTURES, SOURCE
+
+RICH = FIXTURES / "rich" / "report.md"
 
 
 def render(source: Path, wrap: int = 0) -> str:
@@ -24,11 +26,21 @@ def render(source: Path, wrap: int = 0) -> str:
 def test_every_heading_and_paragraph_of_the_report_in_order() -> None:
     # The expectation comes from the Markdown file itself, not from the model: the report's
     # blocks are plain paragraphs and "#" headings, so each block of the source, its heading
-    # marker taken off, is one block of the text, and the title comes first.
+    # marker taken off and an underline of its level put under it, is one block of the text;
+    # the title between rules and the byline come first.
     front, body = SOURCE.read_text(encoding="utf-8").removeprefix("---\n").split("\n---\n", 1)
+    meta = yaml.safe_load(front)
     blocks = [block.strip() for block in body.split("\n\n") if block.strip()]
     assert len(blocks) > 20 and not any("\n" in block for block in blocks)
-    expected = [yaml.safe_load(front)["title"]] + [re.sub(r"^#+ ", "", b) for b in blocks]
+
+    def ruled(text: str, rule: str) -> str:
+        return f"{text}\n{rule * display_width(text, 'zh')}"
+
+    expected = [f"{'=' * 40}\n{meta['title']}\n{'=' * 40}", meta["author"]]
+    for block in blocks:
+        marks = re.match(r"^(#+) ", block)
+        underline = "=-~^"[len(marks[1]) - 1] if marks else ""
+        expected.append(ruled(block[len(marks[0]) :], underline) if marks else block)
     assert render(SOURCE).split("\n\n") == [*expected[:-1], expected[-1] + "\n"]
 
 
@@ -47,9 +59,17 @@ def test_wrapped_report_keeps_every_character_and_the_rules() -> None:
         assert display_width(line) <= 40, line
         assert not line or line[0] not in CLOSING, line
         assert not line or line[-1] not in OPENING, line
-    # Unwrapping (joining lines inside a block) gives the unwrapped text back.
-    unwrapped = "\n\n".join(block.replace("\n", "") for block in wrapped.split("\n\n"))
-    assert unwrapped + "\n" == plain
+
+    # Unwrapping (joining the lines inside a block, rules and underlines left out) gives the
+    # unwrapped text back.
+    def unwrap(text: str) -> list[str]:
+        rule = re.compile(r"^([=~^-])\1*$")
+        return [
+            "".join(line for line in block.split("\n") if not rule.match(line))
+            for block in text.split("\n\n")
+        ]
+
+    assert unwrap(wrapped) == unwrap(plain)
 
 
 @pytest.mark.parametrize(
@@ -81,12 +101,57 @@ def test_lists_quotes_tables_and_footnotes_read_as_text() -> None:
     )
     text = TextExporter().render(doc, load_theme(), TextOptions()).decode()
     assert text == (
-        "题\n\n正文[1]。\n\n- 甲\n- 乙\n  1. 子\n\n> 引一。\n>\n> 引二。\n\n"
-        "列一 | 列二\n甲 | 乙\n\n* * *\n\n注释\n\n[1] 注文。\n"
+        "==\n题\n==\n\n正文[1]。\n\n- 甲\n- 乙\n  1. 子\n\n> 引一。\n>\n> 引二。\n\n"
+        "| 列一 | 列二 |\n|------|------|\n| 甲   | 乙   |\n\n* * *\n\n注释\n====\n\n[1] 注文。\n"
     )
+
+
+def test_byline_headings_links_and_tables_are_set_off() -> None:
+    doc = read_text(
+        "---\ntitle: 题目\nauthor: 课题组\ndate: 2025-06-18\n---\n"
+        "# 一、总则\n\n## 1、范围\n\n### （一）对象\n\n#### 1. 细则\n\n"
+        "见[数据页](https://example.org/d)、[第一节](#sec-1)和 <https://example.org/a>。\n\n"
+        "| 项目 | “数” | 说明 |\n|:--|--:|:-:|\n| 甲 | 1,260 | a |\n| 乙乙乙 | 7 | 中文 |\n",
+        Path("t.md"),
+    )
+    text = TextExporter().render(doc, load_theme(), TextOptions()).decode()
+    assert text == (
+        "====\n题目\n====\n\n课题组\n2025-06-18\n\n"
+        "一、总则\n========\n\n1、范围\n-------\n\n（一）对象\n~~~~~~~~~~\n\n1. 细则\n^^^^^^^\n\n"
+        "见数据页（https://example.org/d）、第一节和 https://example.org/a。\n\n"
+        # Columns padded to their widest cell in display columns: a Chinese character and, in
+        # Chinese text, a curly quote take two; the rule marks each column's alignment.
+        "| 项目   | “数” | 说明 |\n"
+        "|:-------|-------:|:----:|\n"
+        "| 甲     |  1,260 |  a   |\n"
+        "| 乙乙乙 |      7 | 中文 |\n"
+    )
+
+
+def test_a_link_outside_chinese_text_takes_ascii_parentheses() -> None:
+    doc = read_text(
+        "---\ntitle: Title\nlang: en\n---\nSee [the data](https://example.org/d).\n", Path("t.md")
+    )
+    text = TextExporter().render(doc, load_theme(), TextOptions()).decode()
+    assert text == "=====\nTitle\n=====\n\nSee the data (https://example.org/d).\n"
 
 
 def test_an_empty_list_item_keeps_its_marker() -> None:
     doc = read_text("---\ntitle: 题\n---\n- 一\n-\n- 三\n", Path("t.md"))
     text = TextExporter().render(doc, load_theme(), TextOptions()).decode()
-    assert text == "题\n\n- 一\n-\n- 三\n"
+    assert text == "==\n题\n==\n\n- 一\n-\n- 三\n"
+
+
+@pytest.mark.parametrize("wrap", [24, 40])
+def test_wrapped_lines_with_quotes_and_dashes_never_run_long(wrap: int) -> None:
+    # The rich report's lines are full of “”, —— and …: in Chinese text each takes two
+    # columns, as the CJK face sets it. Only a table (never wrapped) and a run with no place
+    # to break (a URL in its parentheses) may overflow.
+    text = render(RICH, wrap=wrap)
+    lines = [
+        line
+        for line in text.splitlines()
+        if not line.lstrip(" >").startswith("|") and "://" not in line
+    ]
+    assert any("“" in line for line in lines)
+    assert max(display_width(line, "zh-CN") for line in lines) <= wrap

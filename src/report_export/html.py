@@ -13,6 +13,7 @@ last line never holds one character alone.
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -42,8 +43,9 @@ from .model import (
     Text,
     ThematicBreak,
     inline_text,
+    provenance_text,
 )
-from .typography import is_cjk
+from .typography import CJK, balanced_lines, is_cjk
 
 
 def heading_tag(level: int) -> str:
@@ -116,7 +118,11 @@ class HtmlRenderer:
     ``image_href`` maps an image's ``src`` to where the output keeps the file (an EPUB's
     manifest path, a PDF's data: URI), by default the ``src`` itself; ``link_href`` maps a
     link's target to the ``href`` written (``#sec-2`` to the file that holds that heading, in an
-    EPUB), by default the target itself.
+    EPUB), by default the target itself; ``title_em`` is the measure, in ems of the title's
+    size, the title is balanced for (the PDF's), 0 for none.
+
+    Inside emphasis, a run of Latin letters or digits is ``<span class="latin">``: Chinese
+    emphasis is 着重号 (dots under each character), which Latin text does not take.
     """
 
     def __init__(
@@ -126,6 +132,7 @@ class HtmlRenderer:
         epub: bool = False,
         image_href: Callable[[str], str] | None = None,
         link_href: Callable[[str], str] | None = None,
+        title_em: float = 0,
     ) -> None:
         self.document = document
         self.numbers = document.footnote_numbers()
@@ -138,6 +145,9 @@ class HtmlRenderer:
         """The character after the inline being rendered, within its block ("" at its end)."""
         self.keep_end = False
         """Whether the block being rendered keeps its last characters on one line."""
+        self.title_em = title_em
+        self.emphasis = 0
+        """How deep the inline being rendered is inside emphasis."""
 
     # --- dispatch -------------------------------------------------------------------------
 
@@ -232,7 +242,18 @@ class HtmlRenderer:
     # --- inline rules ---------------------------------------------------------------------
 
     def text(self, text: Text) -> str:
-        return self.text_run(text.text, self.following, self.keep_end)
+        if not self.emphasis:
+            return self.text_run(text.text, self.following, self.keep_end)
+        # Inside emphasis, split at CJK runs (the pieces at odd places are Chinese, the others
+        # are not): Latin letters and digits take italic, not emphasis dots.
+        pieces = _CJK_RUNS.split(text.text)
+        out = []
+        for index, piece in enumerate(pieces):
+            following = "".join(pieces[index + 1 :])[:1] or self.following
+            marked = self.marked(piece, following)
+            latin = index % 2 == 0 and _LATIN.search(piece)
+            out.append(f'<span class="latin">{marked}</span>' if latin else marked)
+        return "".join(out)
 
     # --- text runs ------------------------------------------------------------------------
 
@@ -267,7 +288,11 @@ class HtmlRenderer:
         return f'<span class="keep">{self.marked(text, following)}</span>'
 
     def emph(self, emph: Emph) -> str:
-        return f"<em>{self.inlines(emph.children)}</em>"
+        self.emphasis += 1
+        try:
+            return f"<em>{self.inlines(emph.children)}</em>"
+        finally:
+            self.emphasis -= 1
 
     def strong(self, strong: Strong) -> str:
         return f"<strong>{self.inlines(strong.children)}</strong>"
@@ -306,8 +331,23 @@ class HtmlRenderer:
         return f'<header class="title-block">\n{title}{author}\n</header>'
 
     def title(self) -> str:
-        """The document title, as the content of its ``<h1>``."""
-        return escape(self.document.meta.title)
+        """The document title, as the content of its ``<h1>``: with a ``title_em``, its
+        balanced lines (the PDF's), each a ``<span class="line">`` that a screen narrower than
+        the PDF's line breaks again inside."""
+        meta = self.document.meta
+        if not self.title_em:
+            return escape(meta.title)
+        lines = balanced_lines(meta.title, self.title_em, meta.lang)
+        if len(lines) == 1:
+            return escape(meta.title)
+        parts: list[str] = []
+        end = 0
+        for line in lines:
+            start = meta.title.index(line, end)
+            parts.append(escape(meta.title[end:start]))  # the space a break took, if any
+            parts.append(f'<span class="line">{escape(line)}</span>')
+            end = start + len(line)
+        return "".join(parts)
 
     def footnotes(
         self,
@@ -366,6 +406,10 @@ def _counts(char: str) -> bool:
     return not char.isspace() and unicodedata.category(char)[0] not in "PZ"
 
 
+_CJK_RUNS = re.compile(f"([{CJK}]+)")
+_LATIN = re.compile(r"[^\W_]")  # a letter or digit
+
+
 def _rule(rules: Mapping[type, str], node: object) -> str:
     try:
         return rules[type(node)]
@@ -390,6 +434,10 @@ def html_page(
             ("author", meta.author),
             ("description", meta.description),
             ("keywords", ", ".join(meta.keywords)),
+            # Dublin Core in HTML (the names are registered meta extensions): the document's
+            # own date, and the provenance only where the source asks to publish it.
+            ("dcterms.date", meta.date),
+            ("dcterms.source", provenance_text(meta)),
         )
         if value
     )

@@ -163,7 +163,14 @@ class Metadata:
     date: str = ""
     publisher: str = ""
     provenance: tuple[tuple[str, str], ...] = ()
-    """Where the text was recovered from (site, document number, …), as ordered key/value pairs."""
+    """Where the text was recovered from (site, document number, …), as ordered key/value pairs:
+    the source's record, never published unless ``publish_provenance`` names the key."""
+    publish_provenance: tuple[str, ...] = ()
+    """The keys of ``provenance`` the source asks the outputs to carry (none by default)."""
+
+    def published_provenance(self) -> tuple[tuple[str, str], ...]:
+        """The provenance entries the outputs carry: those the source asked to publish."""
+        return tuple(entry for entry in self.provenance if entry[0] in self.publish_provenance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,20 +249,33 @@ def walk_inlines(blocks: tuple[Block, ...]) -> Iterator[Inline]:
             yield from iter_inlines(run)
 
 
-def inline_text(inlines: tuple[Inline, ...], note: Callable[[str], str] = lambda _: "") -> str:
-    """The plain text of ``inlines``; ``note`` maps a footnote label to what stands for it."""
+def inline_text(
+    inlines: tuple[Inline, ...],
+    note: Callable[[str], str] = lambda _: "",
+    link: Callable[[Link, str], str] = lambda _, text: text,
+) -> str:
+    """The plain text of ``inlines``; ``note`` maps a footnote label to what stands for it,
+    ``link`` a link and the text of its children to what stands for the link (its text)."""
     parts: list[str] = []
     for inline in inlines:
         match inline:
             case Text(text=text) | Code(text=text):
                 parts.append(text)
-            case Emph(children=children) | Strong(children=children) | Link(children=children):
-                parts.append(inline_text(children, note))
+            case Emph(children=children) | Strong(children=children):
+                parts.append(inline_text(children, note, link))
+            case Link(children=children):
+                parts.append(link(inline, inline_text(children, note, link)))
             case FootnoteRef(label=label):
                 parts.append(note(label))
             case LineBreak():
                 parts.append("\n")
     return "".join(parts)
+
+
+def provenance_text(meta: Metadata) -> str:
+    """The provenance the source asks to publish, as one line ("site: …; number: …"): what a
+    format's one source field (Dublin Core's ``source``) holds; "" when there is none."""
+    return "; ".join(f"{key}: {value}" for key, value in meta.published_provenance())
 
 
 def heading_label(heading: Heading) -> str:

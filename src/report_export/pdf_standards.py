@@ -51,13 +51,16 @@ only the XMP specification's own schemas undescribed."""
 PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
 PDFAID_NS = "http://www.aiim.org/pdfa/ns/id/"
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 _PRINT_FLAG = 4  # annotation flag bit 3: shown when printed, and by readers that follow print
 
 Finisher = Callable[[Any, Any], None]
 
 
-def finisher(variant: PdfVariant, tagged: bool) -> Finisher:
-    """WeasyPrint's ``finisher`` for a PDF of ``variant``: ``(document, pydyf.PDF) -> None``."""
+def finisher(variant: PdfVariant, tagged: bool, source: str = "") -> Finisher:
+    """WeasyPrint's ``finisher`` for a PDF of ``variant``: ``(document, pydyf.PDF) -> None``;
+    ``source``, when given, goes into the XMP packet as ``dc:source`` (WeasyPrint writes no
+    such field)."""
 
     def finish(_document: Any, pdf: Any) -> None:
         objects = _Objects(pdf)
@@ -70,6 +73,8 @@ def finisher(variant: PdfVariant, tagged: bool) -> Finisher:
         if variant in ("a-2b", "a-3b"):
             _no_interpolation(objects)
             _declare_pdfua(objects)
+        if source and "Metadata" in objects.pdf.catalog:
+            _xmp_source(objects, source)
 
     return finish
 
@@ -226,6 +231,20 @@ def _list_bodies(objects: _Objects) -> None:
         if not bodies:
             kept.append(body.reference)
         obj["K"] = pydyf.Array(kept)
+
+
+def _xmp_source(objects: _Objects, source: str) -> None:
+    """A ``dc:source`` description in the XMP packet's ``rdf:RDF``."""
+    stream = objects.get(objects.pdf.catalog["Metadata"])
+    packet = b"".join(
+        part if isinstance(part, bytes) else str(part).encode() for part in stream.stream
+    )
+    tree = etree.fromstring(packet).getroottree()
+    rdf = next(tree.iter(f"{{{RDF_NS}}}RDF"))
+    description = etree.SubElement(rdf, f"{{{RDF_NS}}}Description", {f"{{{RDF_NS}}}about": ""})
+    etree.SubElement(description, f"{{{DC_NS}}}source").text = source
+    etree.cleanup_namespaces(tree, top_nsmap={"dc": DC_NS})
+    stream.stream = [etree.tostring(tree, encoding="utf-8", xml_declaration=False)]
 
 
 def _no_interpolation(objects: _Objects) -> None:

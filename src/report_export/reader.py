@@ -61,6 +61,7 @@ FRONT_MATTER_KEYS = (
     "date",
     "publisher",
     "provenance",
+    "publish_provenance",
 )
 
 _SOFT_BREAK = "\x00"
@@ -294,7 +295,11 @@ class _DocumentBuilder:
         provenance = data.get("provenance", {})
         if not isinstance(provenance, dict):
             raise self.fail("front matter: 'provenance' must be a mapping", node)
+        provenance_keys = [self.text(k, "provenance", node) for k in provenance]
         meta = Metadata(
+            publish_provenance=self.published(
+                data.get("publish_provenance"), provenance_keys, node
+            ),
             title=self.scalar(data, "title", node),
             lang=self.scalar(data, "lang", node) or "zh-CN",
             author=self.scalar(data, "author", node),
@@ -314,6 +319,25 @@ class _DocumentBuilder:
                 "date", f"{meta.date!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)", node
             )
         return meta
+
+    def published(self, value: object, keys: list[str], node: SyntaxTreeNode) -> tuple[str, ...]:
+        """``publish_provenance``: ``true`` (every provenance key), ``false`` or absent (none),
+        or a list of provenance keys."""
+        if value is None or value is False:
+            return ()
+        if value is True:
+            return tuple(keys)
+        if not isinstance(value, list):
+            raise self.key_error(
+                "publish_provenance", "must be true, false or a list of provenance keys", node
+            )
+        named = tuple(self.text(key, "publish_provenance", node) for key in value)
+        unknown = [key for key in named if key not in keys]
+        if unknown:
+            raise self.key_error(
+                "publish_provenance", f"{unknown[0]!r} is not a key of 'provenance'", node
+            )
+        return named
 
     def check_yaml_shape(self, content: str) -> None:
         """Refuse aliases (a few hundred bytes of them expand to gigabytes) and values nested

@@ -15,23 +15,24 @@ _FALLBACK = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
 
-def build_timestamp(document: Document) -> datetime.datetime:
-    """The time every output claims to be made at (UTC), never the clock.
+def document_date(document: Document) -> datetime.datetime:
+    """The date the document claims to be of (its creation date in every format), never the
+    clock and never where or when a copy of it was found.
 
-    ``SOURCE_DATE_EPOCH`` wins (the reproducible-builds convention); else the front matter's
-    ``date``; else the provenance's upload date; else a fixed date.
+    The front matter's ``date`` (``YYYY-MM`` and ``YYYY`` as their first day); else
+    ``SOURCE_DATE_EPOCH``; else a fixed date.
     """
-    epoch = source_date_epoch()
-    if epoch is not None:
-        return epoch
-    provenance = dict(document.meta.provenance)
-    for text in (document.meta.date, provenance.get("uploaded", ""), provenance.get("date", "")):
-        try:
-            day = datetime.date.fromisoformat(text.strip()[:10])
-        except ValueError:
-            continue
-        return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
-    return _FALLBACK
+    if document.meta.date:
+        year, month, day = [*document.meta.date.split("-"), "01", "01"][:3]
+        return datetime.datetime(int(year), int(month), int(day), tzinfo=datetime.UTC)
+    return source_date_epoch() or _FALLBACK
+
+
+def build_timestamp(document: Document) -> datetime.datetime:
+    """The time every output claims to be made (modified) at, UTC: ``SOURCE_DATE_EPOCH``
+    (the reproducible-builds convention: the time of the source's last change), else the
+    ``document_date``."""
+    return source_date_epoch() or document_date(document)
 
 
 def source_date_epoch() -> datetime.datetime | None:

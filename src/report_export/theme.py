@@ -221,6 +221,12 @@ class Theme:
         return self.page.chars_per_line * self.text.size_pt
 
     @property
+    def title_measure_em(self) -> float:
+        """The text block's width in ems of the title's size: the measure the title's lines
+        are balanced for (``typography.balanced_lines``), in every format."""
+        return self.text_width_pt / self.headings.title_size_pt
+
+    @property
     def margin_left_pt(self) -> float:
         """The left (binding) margin: the theme's, or half of what the text block leaves."""
         if self.page.margin_left_mm:

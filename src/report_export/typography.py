@@ -5,7 +5,8 @@ opening punctuation at its end), wrapping and balanced title lines."""
 from __future__ import annotations
 
 import re
-import unicodedata
+
+import wcwidth
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 """Han ideographs (CJK Unified Ideographs and Extension A, the compatibility ideographs), as
@@ -46,18 +47,51 @@ def _solid(char: str) -> bool:
     return char in _SOLID or char_width(char) == 2
 
 
-def char_width(char: str) -> int:
-    """Columns a character takes on a terminal: two for East Asian wide and fullwidth."""
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+def wide_ambiguous(lang: str) -> bool:
+    """Whether East Asian ambiguous characters take two columns in text of language ``lang``
+    (a BCP 47 tag): in Chinese, Japanese and Korean text (UAX #11's East Asian context),
+    where a CJK face sets “”‘’…—· full-width; elsewhere one column, as a terminal does."""
+    return lang.split("-")[0].lower() in ("zh", "ja", "ko")
 
 
-def display_width(text: str) -> int:
-    """Columns ``text`` takes."""
-    return sum(char_width(c) for c in text)
+def char_width(char: str, lang: str = "") -> int:
+    """Columns one character takes, by wcwidth: two for East Asian wide and fullwidth, none
+    for zero-width and combining characters, and two for East Asian ambiguous characters in
+    text of a CJK ``lang`` (see ``wide_ambiguous``). A control character counts none."""
+    return _columns(char, _ambiguous_columns(lang))
 
 
-def wrap_line(line: str, width: int) -> list[str]:
-    """Break ``line`` into lines of at most ``width`` columns.
+def display_width(text: str, lang: str = "") -> int:
+    """Columns ``text`` takes in ``lang``: the sum of its characters' ``char_width``."""
+    ambiguous = _ambiguous_columns(lang)
+    return sum(_columns(char, ambiguous) for char in text)
+
+
+def _ambiguous_columns(lang: str) -> int:
+    return 2 if wide_ambiguous(lang) else 1
+
+
+def _columns(char: str, ambiguous: int) -> int:
+    return max(wcwidth.wcwidth(char, "auto", ambiguous), 0)
+
+
+def parenthesised(text: str, lang: str) -> str:
+    """``text`` in parentheses as the language writes them: full-width （…） in CJK text
+    (GB/T 15834), a space and (…) elsewhere."""
+    return f"（{text}）" if wide_ambiguous(lang) else f" ({text})"
+
+
+def link_in_text(text: str, target: str, lang: str) -> str:
+    """A link in plain text, which cannot hold a link: its text, then its target in
+    parentheses, so the target is read where the link is. A target inside the document
+    (``#…``) or one that is the text itself (an autolink) is not repeated."""
+    if target.startswith("#") or target.removeprefix("mailto:") == text.strip():
+        return text
+    return text + parenthesised(target, lang)
+
+
+def wrap_line(line: str, width: int, lang: str = "") -> list[str]:
+    """Break ``line`` into lines of at most ``width`` columns (``display_width`` in ``lang``).
 
     Breaks fall between two wide characters or at spaces; a break never puts closing
     punctuation at a line's start nor opening punctuation at its end (the character before it
@@ -68,7 +102,7 @@ def wrap_line(line: str, width: int) -> list[str]:
     width = max(width, 4)
     lines: list[str] = []
     start = 0
-    while (cut := _fit(line, start, width)) < len(line):
+    while (cut := _fit(line, start, width, lang)) < len(line):
         cut = _allowed_break(line, start, cut)
         if cut == len(line):
             break
@@ -90,11 +124,12 @@ def join_lines(lines: list[str]) -> str:
     return out
 
 
-def _fit(text: str, start: int, width: int) -> int:
+def _fit(text: str, start: int, width: int, lang: str) -> int:
     """The end of the longest run of ``text`` from ``start`` that fits in ``width`` columns."""
     used = 0
+    ambiguous = _ambiguous_columns(lang)
     for index in range(start, len(text)):
-        used += char_width(text[index])
+        used += _columns(text[index], ambiguous)
         if used > width:
             return index
     return len(text)
@@ -129,34 +164,74 @@ def may_break(text: str, at: int) -> bool:
 _PHRASE_ENDS = frozenset("的与和及之、，：；— ")
 
 
-def balanced_lines(text: str, measure_em: float) -> list[str]:
+def balanced_lines(text: str, measure_em: float, lang: str) -> list[str]:
     """``text`` in as few lines as fit ``measure_em`` ems, all about as long.
 
     A long title set line by line leaves a word or two alone on its last line (报告 under a
-    full line); balanced lines read as a designed title. Widths are counted as a CJK face sets
-    them: a wide character one em, any other half an em. A two-line title breaks at the most
-    even place, or one character off it where a phrase ends; breaks follow the plain-text
-    wrapper's rules (no closing punctuation at a line start, Latin words kept whole).
+    full line); balanced lines read as a designed title. Widths are ``display_width`` in the
+    document's ``lang``, two columns an em: in Chinese a wide character and the punctuation a
+    CJK face sets full-width (——, “”, …) one em, any other half an em. Of the ways to break
+    the title into the fewest lines that fit, the one whose lines depart least from their
+    mean width wins, a break where a phrase ends counting one character less; breaks follow
+    the plain-text wrapper's rules (no closing punctuation at a line start, Latin words kept
+    whole). A title with no break that fits is wrapped as the wrapper would, overflowing.
     """
     columns = max(int(measure_em * 2), 4)
-    total = display_width(text)
-    if total <= columns:
+    ambiguous = _ambiguous_columns(lang)
+    # prefix[i]: the width of text[:i]; a line is text[a:b] without spaces at either end.
+    prefix = [0]
+    for char in text:
+        prefix.append(prefix[-1] + _columns(char, ambiguous))
+    if prefix[-1] <= columns:
         return [text]
-    if total <= 2 * columns:
-        best: tuple[int, int] | None = None
-        for at in range(1, len(text)):
-            left, right = text[:at].rstrip(" "), text[at:].lstrip(" ")
-            if not may_break(text, at) or max(map(display_width, (left, right))) > columns:
-                continue
-            cost = abs(display_width(left) - display_width(right))
-            cost -= 2 if text[at - 1] in _PHRASE_ENDS else 0
-            if best is None or cost < best[0]:
-                best = (cost, at)
-        if best is not None:
-            return [text[: best[1]].rstrip(" "), text[best[1] :].lstrip(" ")]
-    count = -(-total // columns)
-    for width in range(-(-total // count), columns + 1):
-        lines = wrap_line(text, width)
-        if len(lines) <= count:
+    cuts = [0, *(at for at in range(1, len(text)) if may_break(text, at)), len(text)]
+    for count in range(-(-prefix[-1] // columns), len(cuts)):
+        lines = _balanced(text, cuts, count, columns, prefix)
+        if lines is not None:
             return lines
-    return wrap_line(text, columns)
+    return wrap_line(text, columns, lang)
+
+
+def _balanced(
+    text: str, cuts: list[int], count: int, columns: int, prefix: list[int]
+) -> list[str] | None:
+    """The best ``count`` lines of ``text`` broken at ``cuts`` (see ``balanced_lines``), None
+    when no such lines fit ``columns``. Dynamic programming over the cuts."""
+    mean = prefix[-1] / count
+
+    def line(a: int, b: int) -> tuple[int, int]:
+        while a < b and text[a] == " ":
+            a += 1
+        while b > a and text[b - 1] == " ":
+            b -= 1
+        return a, b
+
+    # best[k][j]: (cost, previous cut) of the first k lines ending at cuts[j].
+    best: list[dict[int, tuple[float, int]]] = [{0: (0.0, -1)}]
+    for k in range(1, count + 1):
+        row: dict[int, tuple[float, int]] = {}
+        last = k == count
+        for j in range(1, len(cuts)) if not last else (len(cuts) - 1,):
+            for i, (cost, _) in best[k - 1].items():
+                if i >= j:
+                    continue
+                a, b = line(cuts[i], cuts[j])
+                width = prefix[b] - prefix[a]
+                if width > columns:
+                    continue
+                bonus = 0 if last or text[cuts[j] - 1] not in _PHRASE_ENDS else 2
+                total = cost + abs(width - mean) - bonus
+                if j not in row or total < row[j][0]:
+                    row[j] = (total, i)
+        best.append(row)
+    end = len(cuts) - 1
+    if end not in best[count]:
+        return None
+    lines: list[str] = []
+    j = end
+    for k in range(count, 0, -1):
+        i = best[k][j][1]
+        a, b = line(cuts[i], cuts[j])
+        lines.append(text[a:b])
+        j = i
+    return lines[::-1]

@@ -79,7 +79,9 @@ class HtmlExporter(Exporter[HtmlOptions]):
             return name
 
         labels = labels_for(document.meta.lang)
-        renderer = WebRenderer(document, labels.table, image_href=image_href)
+        renderer = WebRenderer(
+            document, labels.table, image_href=image_href, title_em=theme.title_measure_em
+        )
         main = renderer.blocks(document.blocks)
         notes = renderer.footnotes(
             document.footnotes, lambda label: "#" + footnote_ref_id(label), labels.notes

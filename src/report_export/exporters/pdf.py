@@ -51,10 +51,11 @@ from ..model import (
     Table,
     ThematicBreak,
     heading_label,
+    provenance_text,
 )
 from ..outline import contents_entries
 from ..pdf_standards import WEASYPRINT_VARIANTS, PdfVariant, finisher
-from ..reproducible import build_timestamp
+from ..reproducible import build_timestamp, document_date
 from ..resources import styles_dir
 from ..table_layout import SHORT_TABLE_ROWS, column_shares
 from ..theme import Theme
@@ -242,9 +243,8 @@ class PrintHtmlRenderer(HtmlRenderer):
         return data_uri(self.document, src, self.roots)
 
     def title(self) -> str:
-        lines = balanced_lines(
-            self.document.meta.title, self.theme.text_width_pt / self.theme.headings.title_size_pt
-        )
+        meta = self.document.meta
+        lines = balanced_lines(meta.title, self.theme.title_measure_em, meta.lang)
         return "<br/>".join(escape(line) for line in lines)
 
     def heading(self, heading: Heading) -> str:
@@ -296,7 +296,7 @@ class PrintHtmlRenderer(HtmlRenderer):
         )
 
     def code(self, code: Code) -> str:
-        if display_width(code.text) <= self.theme.page.chars_per_line:
+        if display_width(code.text, self.document.meta.lang) <= self.theme.page.chars_per_line:
             # Short code stays on one line: justification would stretch its spaces.
             return f'<code class="unbroken">{escape(code.text, quote=False)}</code>'
         return super().code(code)
@@ -433,7 +433,10 @@ def _write_pdf(
     identifier = hashlib.sha256(
         "\0".join((weasyprint.__version__, html, css, extra_css)).encode("utf-8")
     ).hexdigest()[:32]
-    stamp = build_timestamp(document).astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    created, modified = (
+        when.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        for when in (document_date(document), build_timestamp(document))
+    )
     sources = [layout_engine.StylesheetSource(css)]
     if theme.css is not None:
         base = theme.css.parent.resolve().as_uri() + "/"
@@ -452,14 +455,16 @@ def _write_pdf(
                 pdf_tags=options.tagged,
                 pdf_variant=variant,
             )
-            rendered.metadata.created = stamp
-            rendered.metadata.modified = stamp
+            rendered.metadata.created = created
+            rendered.metadata.modified = modified
             rendered.metadata.generator = "report-export"
             pdf = rendered.write_pdf(
                 pdf_identifier=identifier.encode("ascii"),
                 pdf_tags=options.tagged,
                 pdf_variant=variant,
-                finisher=finisher(options.pdf_variant, options.tagged),
+                finisher=finisher(
+                    options.pdf_variant, options.tagged, provenance_text(document.meta)
+                ),
             )
         except FatalURLFetchingError as err:
             cause = err.__cause__

@@ -26,6 +26,7 @@ from ..model import (
     Heading,
     Image,
     Inline,
+    Link,
     OrderedList,
     Paragraph,
     Table,
@@ -128,33 +129,43 @@ def expected_body(
     note: Callable[[str], str],
     cells: str = CELL_SEPARATOR,
     caption: Callable[[Image], str] = lambda image: image.title,
+    link: Callable[[Link, str], str] = lambda _, text: text,
 ) -> list[Expected]:
     """Every heading, paragraph, list item, quoted paragraph, table row and figure caption of
     the body, in reading order. ``note`` is how the format writes a footnote reference in
     running text, ``cells`` what stands between the cells of a row, ``caption`` the text it
-    shows for an image (none when empty)."""
-    collector = _Expectations(note, cells, caption)
+    shows for an image (none when empty), ``link`` what it shows for a link, given the text
+    of the link's children (that text)."""
+    collector = _Expectations(note, cells, caption, link)
     for block in document.blocks:
         collector.block(block)
     return collector.items
 
 
-def footnote_parts(document: Document, note: Callable[[str], str]) -> list[list[str]]:
+def footnote_parts(
+    document: Document,
+    note: Callable[[str], str],
+    link: Callable[[Link, str], str] = lambda _, text: text,
+) -> list[list[str]]:
     """Each footnote's texts (a paragraph, a list item, …), in order, one list a footnote."""
     out = []
     for footnote in document.footnotes:
-        collector = _Expectations(note)
+        collector = _Expectations(note, link=link)
         for block in footnote.children:
             collector.block(block)
         out.append([item.text for item in collector.items])
     return out
 
 
-def expected_footnotes(document: Document, note: Callable[[str], str]) -> list[Expected]:
+def expected_footnotes(
+    document: Document,
+    note: Callable[[str], str],
+    link: Callable[[Link, str], str] = lambda _, text: text,
+) -> list[Expected]:
     """The text of every footnote, in order, one item a footnote."""
     return [
         Expected(f"footnote {number}", normalise(" ".join(parts)))
-        for number, parts in enumerate(footnote_parts(document, note), start=1)
+        for number, parts in enumerate(footnote_parts(document, note, link), start=1)
     ]
 
 
@@ -164,16 +175,18 @@ class _Expectations:
         note: Callable[[str], str],
         cells: str = CELL_SEPARATOR,
         caption: Callable[[Image], str] = lambda image: image.title,
+        link: Callable[[Link, str], str] = lambda _, text: text,
     ) -> None:
         self.note = note
         self.cells = cells
         self.caption = caption
+        self.link = link
         self.items: list[Expected] = []
         self.heading = ""
         self.paragraphs = 0
 
     def text(self, inlines: Sequence[Inline]) -> str:
-        return normalise(inline_text(tuple(inlines), self.note))
+        return normalise(inline_text(tuple(inlines), self.note, self.link))
 
     def add(self, kind: str, text: str) -> None:
         if kind == "heading":
@@ -275,6 +288,25 @@ class Stream:
 
     text: str
     where: Callable[[int], str]
+    soft: frozenset[int] = frozenset()
+    """Offsets of spaces that may stand for nothing: a line break the format cannot tell
+    from a space (a PDF's line end between Chinese and Latin letters or digits)."""
+
+
+def _match(expected: str, stream: Stream, cursor: int) -> tuple[int, int]:
+    """How far ``expected`` matches ``stream.text`` from ``cursor``: (characters of
+    ``expected`` matched, the stream's offset after them). A soft space the expected text
+    does not have is passed over."""
+    at, offset = 0, cursor
+    text = stream.text
+    while at < len(expected) and offset < len(text):
+        if text[offset] == expected[at]:
+            at, offset = at + 1, offset + 1
+        elif offset in stream.soft:
+            offset += 1
+        else:
+            break
+    return at, offset
 
 
 def compare_stream(expected: Sequence[Expected], stream: Stream) -> list[str]:
@@ -284,16 +316,16 @@ def compare_stream(expected: Sequence[Expected], stream: Stream) -> list[str]:
     for item in expected:
         if stream.text.startswith(" ", cursor):
             cursor += 1
-        if stream.text.startswith(item.text, cursor):
-            cursor += len(item.text)
+        at, offset = _match(item.text, stream, cursor)
+        if at == len(item.text):
+            cursor = offset
             continue
-        found = stream.text[cursor : cursor + len(item.text) + 8]
         if cursor >= len(stream.text):
             return [f"{item.what} is missing: expected {_excerpt(item.text, 0)} at the end"]
-        at = _first_difference(item.text, found)
+        found = item.text[:at] + stream.text[offset : offset + len(item.text) - at + 8]
         return [
             f"{item.what}: expected {_excerpt(item.text, at)} but found {_excerpt(found, at)} "
-            f"({stream.where(cursor + at)}, character {at + 1})"
+            f"({stream.where(offset)}, character {at + 1})"
         ]
     rest = stream.text[cursor:].strip()
     if rest:

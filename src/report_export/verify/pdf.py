@@ -16,7 +16,7 @@ from ..list_markers import marker_pattern
 from ..model import Document, heading_label, headings, inline_text
 from ..outline import contents_entries
 from ..theme import Theme
-from ..typography import is_cjk
+from ..typography import CJK, is_cjk
 from . import (
     Expected,
     Found,
@@ -42,6 +42,16 @@ def _markers(theme: Theme) -> str:
 # A contents entry as pypdf reads it: the heading, the leader's dots, the page number.
 _LEADER_LINE = re.compile(r"^(.*?)\s*\.{3,}\s*(\d+)\s*$", re.MULTILINE)
 
+# A line end between a Chinese character and a Latin letter or digit (1,260 | 份, 用 | Python)
+# is read back as a line break whether or not the source has a space there: the space at a
+# line's end is not drawn. Such a break is read as a soft space, which the expected text may
+# have or not. A break anywhere else, and every space inside a line, is read as it is.
+_SOFT = "\x00"  # the reader refuses C0 controls: no source text holds it
+_MIXED_BREAK = re.compile(
+    rf"(?<=[{CJK}])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
+)
+_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
+
 
 class PdfVerifier(Verifier):
     """The PDF: title block first, then every text in order; a running head (from page 2)
@@ -63,7 +73,7 @@ class PdfVerifier(Verifier):
         for number, text in enumerate(pages, start=1):
             body, furniture_problems = _strip_furniture(text, number, len(pages), document, theme)
             page_problems += furniture_problems
-            bodies.append(body)
+            bodies.append(_MIXED_BREAK.sub(_SOFT, body))
         outline = _outline(reader)
         contents = labels_for(document.meta.lang).contents
         # A contents page (--toc): its heading opens the outline, before the report's own.
@@ -130,9 +140,9 @@ def _cut_footnotes(bodies: list[str], notes: list[list[str]], markers: str) -> l
     that is not found is a problem. Inside a note, a list's markers (``markers``, a regular
     expression) are inline text."""
     problems = []
-    marker = rf"\s*(?:(?:{markers})\s*)?"
+    marker = rf"[\s{_SOFT}]*(?:(?:{markers})\s*)?"
     for number, parts in enumerate(notes, start=1):
-        pattern = re.compile(rf"{number}\s*" + marker.join(re.escape(part) for part in parts))
+        pattern = re.compile(rf"{number}\s*" + marker.join(_soft_pattern(part) for part in parts))
         for index, body in enumerate(bodies):
             flat = normalise(body)
             match = pattern.search(flat)
@@ -143,6 +153,18 @@ def _cut_footnotes(bodies: list[str], notes: list[list[str]], markers: str) -> l
             text = normalise(" ".join(parts))
             problems.append(f"footnote {number} is missing: expected «{text[:16]}…» on some page")
     return problems
+
+
+def _soft_pattern(text: str) -> str:
+    """A regular expression for ``text`` in which each boundary between Chinese and a Latin
+    letter or digit may be a soft space (``_MIXED_BREAK``) instead of its space or nothing."""
+    parts: list[str] = []
+    last = 0
+    for boundary in _MIXED_BOUNDARY.finditer(text):
+        parts.append(re.escape(text[last : boundary.start()]))
+        parts.append(f"[ {_SOFT}]" if boundary.group() else f"{_SOFT}?")
+        last = boundary.end()
+    return "".join(parts) + re.escape(text[last:])
 
 
 def _stream(bodies: list[str]) -> Stream:
@@ -156,7 +178,9 @@ def _stream(bodies: list[str]) -> Stream:
             text += " "
         starts.append(len(text))
         text += page
-    return Stream(text, lambda offset: f"page {bisect_right(starts, offset)}")
+    soft = frozenset(offset for offset, char in enumerate(text) if char == _SOFT)
+    text = text.replace(_SOFT, " ")
+    return Stream(text, lambda offset: f"page {bisect_right(starts, offset)}", soft)
 
 
 def _outline(reader: PdfReader) -> list[tuple[int, str, int | None]]:

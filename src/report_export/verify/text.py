@@ -1,22 +1,36 @@
 """Reads plain text back: blocks between blank lines, list markers and quote marks dropped,
-wrapped lines joined."""
+wrapped lines joined; the title's rules, headings' underlines and a table's header rule are
+furniture, a table row is its cells."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from ..model import Document, Image
+from ..labels import labels_for
+from ..model import Document, Image, Link, headings, inline_text
 from ..theme import Theme
-from ..typography import join_lines
-from . import Found, Verifier, check_equal, compare_sequence, expected_body, expected_footnotes
+from ..typography import join_lines, link_in_text
+from . import (
+    Expected,
+    Found,
+    Verifier,
+    check_equal,
+    compare_sequence,
+    expected_body,
+    expected_footnotes,
+)
 from . import normalise as norm
 
 _MARKER = re.compile(r"^(?:- |\d+\.\s+)")
 _QUOTE = re.compile(r"^(?:> ?)+")
 _NOTE = re.compile(r"^\[(\d+)\] ")
 _FIGURE = re.compile(r"^\[图：(.*)\]$")
-NOTES_HEADING = "注释"
+UNDERLINES = "=-~^"
+"""The underline of a heading of level 1, 2, 3 and 4 (and deeper)."""
+_UNDERLINE = re.compile(r"^([=~^-])\1*$")
+"""A heading's underline (or the title's rule)."""
+_TABLE_RULE = re.compile(r"^\|(?::?-+:?\|)+$")
 
 
 class TextVerifier(Verifier):
@@ -32,52 +46,94 @@ class TextVerifier(Verifier):
         blocks = [block for block in text.split("\n\n") if block.strip()]
         if not blocks:
             return ["the file is empty"]
-        problems = check_equal("title (first line)", document.meta.title, norm(blocks[0]))
+        meta = document.meta
+        problems = check_equal("title (between rules)", meta.title, _ruled_title(blocks[0]))
+        first = 1
+        if byline := " ".join(line for line in (meta.author, meta.date) if line):
+            found = norm(blocks[1]) if len(blocks) > 1 else None
+            problems += check_equal("byline (author, date)", norm(byline), found)
+            first = 2
         notes = {label: f"[{n}]" for label, n in document.footnote_numbers().items()}
-        body, footnotes = _split_notes(blocks[1:], bool(document.footnotes))
-        found = [item for index, block in body for item in _items(block, index)]
-        expected = expected_body(document, notes.__getitem__, caption=_caption)
-        problems += compare_sequence(expected, found)
+
+        def link(link: Link, text: str) -> str:
+            return link_in_text(text, link.target, meta.lang)
+
+        notes_heading = labels_for(meta.lang).notes
+        body, footnotes = _split_notes(
+            blocks[first:], first, bool(document.footnotes), notes_heading
+        )
+        read = [_items(block, index) for index, block in body]
+        expected = expected_body(document, notes.__getitem__, caption=_caption, link=link)
+        problems += compare_sequence(expected, [item for texts, _ in read for item in texts])
+        # Each heading is set off by the underline of its level.
+        expected_headings = [
+            Expected(
+                f"the underline of heading {heading.id}",
+                f"{min(heading.level, len(UNDERLINES))} "
+                + norm(inline_text(heading.children, notes.__getitem__, link)),
+            )
+            for heading in headings(document)
+        ]
+        problems += compare_sequence(expected_headings, [h for _, found in read for h in found])
         found_notes = [_note(block, index) for index, block in _group_notes(footnotes)]
-        problems += compare_sequence(expected_footnotes(document, notes.__getitem__), found_notes)
+        problems += compare_sequence(
+            expected_footnotes(document, notes.__getitem__, link), found_notes
+        )
         return problems
 
 
+def _ruled_title(block: str) -> str | None:
+    """The title between its rules, None when the block is not ruled above and below."""
+    lines = block.split("\n")
+    ruled = len(lines) >= 3 and all(_UNDERLINE.match(lines[i]) for i in (0, -1))
+    return norm(join_lines(lines[1:-1])) if ruled else None
+
+
 def _split_notes(
-    blocks: list[str], has_notes: bool
+    blocks: list[str], first: int, has_notes: bool, heading: str
 ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    numbered = list(enumerate(blocks, start=2))
+    numbered = list(enumerate(blocks, start=first + 1))
     if has_notes:
         for position in range(len(numbered) - 1, -1, -1):
-            if numbered[position][1].strip() == NOTES_HEADING:
+            lines = numbered[position][1].strip().split("\n")
+            if lines[0] == heading and len(lines) == 2 and _UNDERLINE.match(lines[1]):
                 return numbered[:position], numbered[position + 1 :]
     return numbered, []
 
 
-def _items(block: str, index: int) -> list[Found]:
-    """The texts of one block: a list block holds one text an item, a table one a row."""
+def _items(block: str, index: int) -> tuple[list[Found], list[Found]]:
+    """The texts of one block (a list block holds one text an item, a table one a row), and
+    the headings among them ("level text", the level told by the underline)."""
     if block.strip() == "* * *":
-        return []
+        return [], []
     if figure := _FIGURE.match(block.strip()):
-        return [Found(norm(figure.group(1)), f"block {index}")]
+        return [Found(norm(figure.group(1)), f"block {index}")], []
     items: list[list[str]] = []
+    levels: dict[int, int] = {}
     new_paragraph = True
     for line in block.split("\n"):
         stripped = _QUOTE.sub("", line).strip()
-        if not stripped:
-            new_paragraph = True  # the empty ">" line between quoted paragraphs
+        if (underline := _UNDERLINE.match(stripped)) and items and not new_paragraph:
+            levels[len(items) - 1] = UNDERLINES.index(underline.group(1)) + 1
+        if not stripped or underline or _TABLE_RULE.match(stripped):
+            # The empty ">" line between quoted paragraphs, a heading's underline, the rule
+            # under a table's header: what follows is a new text.
+            new_paragraph = True
             continue
-        starts_item = bool(_MARKER.match(stripped)) or " | " in stripped
-        if starts_item or new_paragraph:
+        row = stripped.startswith("| ") and stripped.endswith(" |")
+        if row:
+            stripped = stripped[2:-2]
+        if row or new_paragraph or _MARKER.match(stripped):
             items.append([stripped])
         else:
             items[-1].append(stripped)
-        new_paragraph = False
+        new_paragraph = row
     where = f"block {index}"
-    return [
+    texts = [
         Found(norm(join_lines(lines)), where, norm(_MARKER.sub("", join_lines(lines))))
         for lines in items
     ]
+    return texts, [Found(f"{level} {texts[at].text}", where) for at, level in levels.items()]
 
 
 def _caption(image: Image) -> str:

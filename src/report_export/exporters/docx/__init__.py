@@ -25,7 +25,7 @@ from docx.parts.story import StoryPart
 from ...labels import labels_for
 from ...model import Document, heading_label
 from ...outline import CONTENTS_LEVELS, contents_entries
-from ...reproducible import build_timestamp, normalize_zip
+from ...reproducible import build_timestamp, document_date, normalize_zip
 from ...theme import Theme
 from ...typography import balanced_lines
 from .. import Exporter
@@ -83,7 +83,7 @@ class DocxExporter(Exporter[DocxOptions]):
             update_fields=options.toc,
             footnotes=bool(context.notes.ids),
         )
-        package.core_properties(word, document, build_timestamp(document))
+        package.core_properties(word, document, document_date(document), build_timestamp(document))
         package.app_properties(word, document)
         package.custom_properties(word, document)
         package.font_table(word, layout)
@@ -147,7 +147,7 @@ def title_block(document: Document, layout: Layout) -> list[Element]:
     meta = document.meta
     measure = layout.text_width / layout.theme.headings.title_size_pt
     lines: list[Element] = []
-    for index, line in enumerate(balanced_lines(meta.title, measure)):
+    for index, line in enumerate(balanced_lines(meta.title, measure, meta.lang)):
         if index:
             lines.append(run([el("w:br")]))
         lines += text_runs(line)

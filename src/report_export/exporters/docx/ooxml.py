@@ -332,8 +332,9 @@ def _tabs(tabs: tuple[tuple[str, float, str], ...]) -> Element:
 
 def _cjk_breaking() -> list[Element]:
     """Chinese line breaking: no closing punctuation at a line's start nor opening at its end
-    (kinsoku), line-end punctuation inside the text block in LibreOffice as in the PDF, and Word's
-    automatic spacing between Chinese and Latin letters or digits."""
+    (kinsoku), punctuation kept inside the text block as in the PDF (no hanging), and no
+    automatic space between Chinese and Latin letters or digits: in every format the only
+    space there is the source's own (Word and LibreOffice add a quarter em by default)."""
     return [
         val("w:kinsoku", "1"),
         # "1" is "may hang" in the standard and to Word, whose default for Chinese it is; but
@@ -341,8 +342,8 @@ def _cjk_breaking() -> list[Element]:
         # margin (4 lines of the report). "1" keeps them inside the text block there.
         val("w:overflowPunct", "1"),
         val("w:topLinePunct", "0"),
-        val("w:autoSpaceDE", "1"),
-        val("w:autoSpaceDN", "1"),
+        val("w:autoSpaceDE", "0"),
+        val("w:autoSpaceDN", "0"),
     ]
 
 

@@ -325,8 +325,11 @@ def settings(
                 setting.set(qn("w:val"), "15")
 
 
-def core_properties(docx_document: Any, document: Document, when: datetime.datetime) -> None:
-    """Every core property set from the front matter, none left from the template."""
+def core_properties(
+    docx_document: Any, document: Document, created: datetime.datetime, modified: datetime.datetime
+) -> None:
+    """Every core property set from the front matter, none left from the template; created
+    on the document's date, modified at the build's time (``reproducible``)."""
     meta = document.meta
     props = docx_document.core_properties
     texts = {
@@ -345,9 +348,8 @@ def core_properties(docx_document: Any, document: Document, when: datetime.datet
         # which the format does not limit and a description may well exceed.
         element._get_or_add(name).text = text
     props.revision = 1
-    naive = when.astimezone(datetime.UTC).replace(tzinfo=None)
-    props.created = naive
-    props.modified = naive
+    props.created = created.astimezone(datetime.UTC).replace(tzinfo=None)
+    props.modified = modified.astimezone(datetime.UTC).replace(tzinfo=None)
     # Empty properties (the template's category and the like, or no author) are left out.
     for child in list(element):
         if not (child.text or "").strip():
@@ -374,10 +376,11 @@ def app_properties(docx_document: Any, document: Document) -> None:
 
 
 def custom_properties(docx_document: Any, document: Document) -> None:
-    """Where the text was recovered from (the front matter's provenance) and the digest of
-    the source it was built from, as custom document properties, which Word shows under
-    File > Properties > Custom."""
-    entries = list(document.meta.provenance)
+    """The document's date as written, the provenance entries the source asks to publish
+    (``publish_provenance``; none by default: where a copy was found is the source's record,
+    not the document's) and the digest of the source it was built from, as custom document
+    properties, which Word shows under File > Properties > Custom."""
+    entries = list(document.meta.published_provenance())
     if document.meta.date:
         entries.insert(0, ("date", document.meta.date))
     if document.source_digest:

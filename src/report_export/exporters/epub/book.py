@@ -64,6 +64,7 @@ class BookBuilder:
             epub=True,
             image_href=lambda src: self.images[src].file_name,
             link_href=self.link_href,
+            title_em=theme.title_measure_em,
         )
 
     def _first_references(self) -> dict[str, str]:

@@ -8,20 +8,21 @@ import uuid
 from typing import Any
 
 from ...labels import Labels
-from ...model import Document, Image, walk_blocks
+from ...model import Document, Image, provenance_text, walk_blocks
 from .parts import all_blocks
 
-# An identifier is a name-based UUID: the same title, author and provenance, the same book.
+# An identifier is a name-based UUID: the same title, author and date, the same book.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/report-export/epub")
 
 _W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def book_identifier(document: Document) -> str:
-    """``urn:uuid:`` of a name-based UUID over title, author and provenance: stable across
-    builds and edits of the text, different for a different report."""
+    """``urn:uuid:`` of a name-based UUID over title, author and date (the document's own
+    metadata, not where a copy of it was found): stable across builds and edits of the text,
+    different for a different report."""
     meta = document.meta
-    key = "\n".join([meta.title, meta.author, *(f"{k}={v}" for k, v in meta.provenance)])
+    key = "\n".join([meta.title, meta.author, meta.date])
     return f"urn:uuid:{uuid.uuid5(_ID_NAMESPACE, key)}"
 
 
@@ -41,8 +42,7 @@ def add_metadata(book: Any, document: Document, labels: Labels) -> None:
         book.add_metadata("DC", "subject", keyword)
     if _W3CDTF.match(meta.date):
         book.add_metadata("DC", "date", meta.date)
-    if meta.provenance:
-        source = "; ".join(f"{key}: {value}" for key, value in meta.provenance)
+    if source := provenance_text(meta):
         book.add_metadata("DC", "source", source)
     add_accessibility(book, document, labels)
 
