@@ -48,9 +48,12 @@ def outputs(tmp_path_factory: pytest.TempPathFactory, rich: Path) -> dict[tuple[
     folders = {}
     for source, theme in CASES:
         out = work / f"{source}-{theme}"
+        # The rich sample with --toc: the PDF's contents page and the DOCX's are checked too.
+        toc = ("--toc",) if source == "rich" else ()
         done = run_cli(
-            "build", sources[source], "--theme", theme, "--to", ",".join(FORMATS), "--out", out
-        )
+            "build", sources[source], "--theme", theme, "--to", ",".join(FORMATS), "--out", out,
+            *toc,
+        )  # fmt: skip
         assert done.returncode == 0, done.stderr
         folders[source, theme] = out
     return folders

@@ -136,7 +136,7 @@ def _add_format_options(command: argparse.ArgumentParser) -> None:
         help="an exporter option, given to every selected format that takes it",
     )
     command.add_argument("--wrap", metavar="N", help="text: wrap at N columns")
-    command.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
+    command.add_argument("--toc", action="store_true", help="pdf, docx: contents after the title")
     command.add_argument(
         "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
     )

@@ -15,7 +15,15 @@ from html import escape
 from lxml import etree
 
 from ..assets import asset_roots, data_uri
-from ..css import css_font_stack, fill_template, heading_tokens
+from ..css import (
+    NOTE_LIST_ROOTS,
+    css_font_stack,
+    fill_template,
+    heading_face_tokens,
+    heading_tokens,
+    list_rules,
+    table_rules,
+)
 from ..html import HtmlRenderer, footnote_ref_id, html_page
 from ..labels import labels_for
 from ..model import Document, Heading, inline_text, walk_blocks
@@ -93,13 +101,17 @@ def stylesheet(theme: Theme) -> str:
     """``styles/web.css`` filled from the theme, then the theme's own CSS."""
     size = theme.text.size_pt
     title = theme.headings.title_size_pt
+    body_fonts, heading_fonts = (
+        css_font_stack(theme.fonts.body),
+        css_font_stack(theme.fonts.heading),
+    )
     tokens = {
         "body_size_pt": f"{size:g}",
         # The browser's default text is 16px, 12pt: the theme's size as a share of it.
         "root_size": f"{size / 12 * 100:.4g}",
         "chars_per_line": str(theme.page.chars_per_line),
-        "body_fonts": css_font_stack(theme.fonts.body),
-        "heading_fonts": css_font_stack(theme.fonts.heading),
+        "body_fonts": body_fonts,
+        "heading_fonts": heading_fonts,
         "mono_fonts": css_font_stack(theme.fonts.mono),
         "line_height": f"{theme.text.line_height:g}",
         "text_align": theme.text.align,
@@ -112,7 +124,12 @@ def stylesheet(theme: Theme) -> str:
         "margin_top": f"{theme.page.margin_top_mm:g}",
         "margin_bottom": f"{theme.page.margin_bottom_mm:g}",
         "side_margin": f"{theme.side_margin_pt:.3f}",
+        "figure_max_height": f"{theme.figure_max_height_pt:.1f}",
+        "table_size": _em(theme.small_size_pt, size),
+        "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
+        "table_rules": table_rules(theme),
         **heading_tokens(theme, lambda points: _em(points, size)),
+        **heading_face_tokens(theme, {"heading": heading_fonts, "body": body_fonts}),
     }
     css = fill_template(styles_dir() / "web.css", tokens)
     if theme.css is not None:
