@@ -40,7 +40,8 @@ def test_overriding_one_rule_changes_that_kind_of_node_alone() -> None:
     plain = HtmlRenderer(document).blocks(blocks).splitlines()
     loud = Shouting(document).blocks(blocks).splitlines()
     assert loud[0] == plain[0] == '<h2 id="sec-1">标题</h2>'
-    assert plain[1] == "<p>正文<em>强调</em></p>"
+    # A paragraph keeps its last two characters together (never one alone on a line).
+    assert plain[1] == '<p>正文<em><span class="keep">强调</span></em></p>'
     assert loud[1] == "<p class='loud'>正文<em>强调</em></p>"
 
 

@@ -122,7 +122,7 @@ def test_docx_character_changed(built: Path, tmp_path: Path) -> None:
 
 def test_epub_paragraph_removed(built: Path, tmp_path: Path) -> None:
     def damage(path: Path) -> None:
-        rewrite_zip_entry(path, "EPUB/chapter-03.xhtml", drop_paragraph_containing("乘数效应"))
+        rewrite_zip_entry(path, "EPUB/chapter-03.xhtml", drop_paragraph_containing("整合优势"))
 
     line = verify_fails(damaged(built, tmp_path, "report.epub", damage), "epub")
     assert "is missing" in line and "在与社会群众关系密切" in line

@@ -80,11 +80,23 @@ def _parser() -> argparse.ArgumentParser:
         "--theme", default="default", help="the theme the outputs were built with"
     )
 
+    typography_cmd = commands.add_parser(
+        "typography",
+        help="count the PDF's faults of typesetting (short justified lines, punctuation "
+        "pairs, one-character last lines, kinsoku, table splits)",
+    )
+    typography_cmd.add_argument("source", nargs="?", type=Path, default=DEFAULT_SOURCE)
+    typography_cmd.add_argument("--out", type=Path, default=Path("out"), metavar="DIR")
+    typography_cmd.add_argument(
+        "--theme", default="default", help="the theme the PDF was built with"
+    )
+
     commands.add_parser("formats", help="list the installed formats")
 
     import_cmd = commands.add_parser(
         "import",
-        help="recover a Markdown source from a document site's copy (text, or a preview PDF)",
+        help="recover a Markdown source from a document site's copy (text, or a preview PDF) "
+        "or from a DOCX; or take a DOCX's edits back into its source (--into)",
     )
     import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
     import_cmd.add_argument(
@@ -180,6 +192,14 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if all(report.ok for report in reports) else 1
 
 
+def _typography(args: argparse.Namespace) -> int:
+    from .verify.typography import typography_report
+
+    lines = typography_report(args.source, args.out, args.theme)
+    print("\n".join(lines))
+    return 0 if lines[0].startswith("typography ok") else 1
+
+
 def _request(args: argparse.Namespace) -> BuildRequest:
     return BuildRequest(
         source=args.source,
@@ -253,6 +273,8 @@ def _run(args: argparse.Namespace) -> int:
         return _formats()
     if args.command == "verify":
         return _verify(args)
+    if args.command == "typography":
+        return _typography(args)
     if args.command == "import" and args.into is not None:
         from .roundtrip.command import run_docx_import
 
@@ -263,9 +285,13 @@ def _run(args: argparse.Namespace) -> int:
         return code
     if args.command == "import":
         from .importers.command import run_import
+        from .roundtrip.new_source import is_docx, run_first_import
 
         if args.output is None:
             raise ReportExportError("import needs -o SOURCE.md (or --into for a DOCX)")
+        if is_docx(args.scraped):
+            print("\n".join(run_first_import(args.scraped, args.output, args.force)))
+            return 0
 
         for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
             print(line)

@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import ReportExportError
 from .html import heading_tag
 from .list_markers import fixed_symbols
+from .resources import styles_dir
 from .theme import Theme
 
 GENERIC_FAMILIES = frozenset(
@@ -177,7 +178,20 @@ def color_tokens(theme: Theme) -> dict[str, str]:
 
 
 def fill_template(template: Path, tokens: Mapping[str, str]) -> str:
-    """The ``string.Template`` stylesheet at ``template`` filled from ``tokens``."""
+    """The ``string.Template`` stylesheet at ``template`` filled from ``tokens``.
+
+    Rules that more than one format's stylesheet sets alike have one home, a part in
+    ``styles/parts/``: ``${part_note_calls}`` in a template stands for ``note-calls.css``
+    there, itself filled from the same tokens.
+    """
+    parts = {
+        f"part_{part.stem.replace('-', '_')}": _fill(part, tokens).rstrip("\n")
+        for part in sorted((styles_dir() / "parts").glob("*.css"))
+    }
+    return _fill(template, {**parts, **tokens})
+
+
+def _fill(template: Path, tokens: Mapping[str, str]) -> str:
     try:
         return string.Template(template.read_text(encoding="utf-8")).substitute(tokens)
     except KeyError as err:  # the template and the exporter's tokens went out of step

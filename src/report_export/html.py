@@ -3,14 +3,22 @@
 The markup is polyglot (well-formed XML as well as HTML) so EPUB can use it as XHTML. It holds
 no presentation: print concerns live in the PDF's CSS, reading concerns in the EPUB's.
 The document title is ``<h1 class="title">``; a model heading of level L is ``<h{L+1}>``.
+
+Two marks of Chinese typesetting are made in the markup, for every format's stylesheet to set:
+a punctuation mark set half-width beside the next (``<span class="halt">``: clreq's adjacent
+punctuation, which the font's ``halt`` feature does, as Noto CJK has no contextual ``chws``),
+and the last characters of a paragraph kept on one line (``<span class="keep">``), so that its
+last line never holds one character alone.
 """
 
 from __future__ import annotations
 
 import string
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
+from .adjacent_punctuation import halted
 from .model import (
     Block,
     BlockQuote,
@@ -33,7 +41,9 @@ from .model import (
     TableCell,
     Text,
     ThematicBreak,
+    inline_text,
 )
+from .typography import is_cjk
 
 
 def heading_tag(level: int) -> str:
@@ -124,6 +134,10 @@ class HtmlRenderer:
         self.image_href = image_href or (lambda src: src)
         self.link_href = link_href or (lambda target: target)
         self.referenced: set[str] = set()
+        self.following = ""
+        """The character after the inline being rendered, within its block ("" at its end)."""
+        self.keep_end = False
+        """Whether the block being rendered keeps its last characters on one line."""
 
     # --- dispatch -------------------------------------------------------------------------
 
@@ -142,7 +156,25 @@ class HtmlRenderer:
         return "\n".join(self.block(block) for block in blocks)
 
     def inlines(self, inlines: Sequence[Inline]) -> str:
-        return "".join(self.inline(inline) for inline in inlines)
+        outer = self.following
+        # The first character after each inline, filled from the end (linear in the inlines).
+        after = [outer] * (len(inlines) + 1)
+        for index in range(len(inlines) - 1, -1, -1):
+            after[index] = inline_text((inlines[index],))[:1] or after[index + 1]
+        parts = []
+        for index, inline in enumerate(inlines):
+            self.following = after[index + 1]
+            parts.append(self.inline(inline))
+        self.following = outer
+        return "".join(parts)
+
+    def block_inlines(self, inlines: Sequence[Inline]) -> str:
+        """The inlines of a paragraph (or a tight list item): its last characters kept."""
+        self.keep_end, self.following = True, ""
+        try:
+            return self.inlines(inlines)
+        finally:
+            self.keep_end = False
 
     # --- block rules ----------------------------------------------------------------------
 
@@ -151,7 +183,7 @@ class HtmlRenderer:
         return f'<{tag} id="{heading.id}">{self.inlines(heading.children)}</{tag}>'
 
     def paragraph(self, paragraph: Paragraph) -> str:
-        return f"<p>{self.inlines(paragraph.children)}</p>"
+        return f"<p>{self.block_inlines(paragraph.children)}</p>"
 
     def bullet_list(self, bullets: BulletList) -> str:
         return f"<ul>\n{self.items(bullets.items)}\n</ul>"
@@ -183,7 +215,7 @@ class HtmlRenderer:
     def item(self, blocks: tuple[Block, ...]) -> str:
         # A one-paragraph item is a tight item: its text goes straight into the <li>.
         if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
-            return self.inlines(blocks[0].children)
+            return self.block_inlines(blocks[0].children)
         return "\n" + self.blocks(blocks) + "\n"
 
     def row(self, cells: tuple[TableCell, ...], tag: str) -> str:
@@ -200,7 +232,39 @@ class HtmlRenderer:
     # --- inline rules ---------------------------------------------------------------------
 
     def text(self, text: Text) -> str:
-        return escape(text.text, quote=False)
+        return self.text_run(text.text, self.following, self.keep_end)
+
+    # --- text runs ------------------------------------------------------------------------
+
+    def text_run(self, text: str, following: str = "", keep_end: bool = False) -> str:
+        """HTML of a run of text (``following`` is the character after it): adjacent
+        punctuation marked, and with ``keep_end`` at the end of
+        a paragraph its last two characters and their punctuation kept together."""
+        kept = _kept_from(text) if keep_end and not following else len(text)
+        head = self.marked(text[:kept], text[kept : kept + 1] or following)
+        return head + (self.keep(text[kept:], following) if kept < len(text) else "")
+
+    def marked(self, text: str, following: str) -> str:
+        """``text`` with each mark that gives up half its width in a ``halt`` span."""
+        cuts = halted(text, following)
+        if not cuts:
+            return escape(text, quote=False)
+        parts = []
+        start = 0
+        for index in cuts:
+            parts.append(escape(text[start:index], quote=False))
+            parts.append(self.halt(escape(text[index], quote=False)))
+            start = index + 1
+        parts.append(escape(text[start:], quote=False))
+        return "".join(parts)
+
+    def halt(self, mark: str) -> str:
+        """A punctuation mark (as HTML) set half-width beside the next."""
+        return f'<span class="halt">{mark}</span>'
+
+    def keep(self, text: str, following: str) -> str:
+        """The last characters of a paragraph, kept on one line."""
+        return f'<span class="keep">{self.marked(text, following)}</span>'
 
     def emph(self, emph: Emph) -> str:
         return f"<em>{self.inlines(emph.children)}</em>"
@@ -276,6 +340,30 @@ class HtmlRenderer:
             f'<section class="footnotes" role="doc-endnotes"{kind}>\n'
             f"{opener}\n<ol>\n{items}\n</ol>\n</section>"
         )
+
+
+KEPT_MOST = 8
+"""The most characters a paragraph's kept end holds (two characters and their punctuation)."""
+
+
+def _kept_from(text: str) -> int:
+    """Where the last two characters of a paragraph's text begin (with the punctuation between
+    and after them), or the run's length when the last is not Chinese or a space comes first:
+    a Latin word already holds together, and a break at a space is one the line may take."""
+    index = len(text)
+    found = 0
+    while index and found < 2:
+        index -= 1
+        char = text[index]
+        if char.isspace() or (found == 0 and _counts(char) and not is_cjk(char)):
+            return len(text)
+        found += _counts(char)
+    return index if found == 2 and len(text) - index <= KEPT_MOST else len(text)
+
+
+def _counts(char: str) -> bool:
+    """Whether ``char`` counts as a character of a line (not punctuation, not a space)."""
+    return not char.isspace() and unicodedata.category(char)[0] not in "PZ"
 
 
 def _rule(rules: Mapping[type, str], node: object) -> str:

@@ -45,12 +45,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from . import inter_character
+
 STYLESHEET_SETS = 4
 """How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
 
 
 def load() -> ModuleType:
-    """The ``weasyprint`` module, imported (once a process) with both fixes in place."""
+    """The ``weasyprint`` module, imported (once a process) with the fixes in place."""
     import importlib
     import sys
 
@@ -59,6 +61,7 @@ def load() -> ModuleType:
             importlib.import_module("weasyprint")
         _linear_page_references()
         _linear_footnote_lookup()
+        inter_character.install()
     return sys.modules["weasyprint"]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +120,29 @@ class ColorTokens:
     note_rule: str
     """The short rule above a page's footnotes (PDF)."""
     screen_rule: str
-    """Table cell borders and the thematic break on a screen (EPUB)."""
+    """Rules on a screen (EPUB, web page): table borders, the thematic break, the contents'
+    frame."""
     link: str
     code_background: str
     table_rule: str
     """The three rules of a table."""
     quote_rule: str
     """The bar beside a quotation."""
+    # The web page's own colours. Each has a default, so a theme written before them holds.
+    paper: str = "#ffffff"
+    """The background of a page on a screen (paper is white)."""
+    table_head: str = "#f2f2f2"
+    """The background of a table's header cells on a screen."""
+    highlight: str = "#fff2b3"
+    """The note, or the call of a note, that a link has just led to."""
+    dark_text: str = "#e4e4e4"
+    """Body text when the reader's screen asks for dark colours (``prefers-color-scheme``)."""
+    dark_muted: str = "#c8c8c8"
+    dark_paper: str = "#161616"
+    dark_link: str = "#8cb4ff"
+    dark_rule: str = "#555555"
+    dark_table_head: str = "#262626"
+    dark_highlight: str = "#4a4020"
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +377,8 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
     values: dict[str, Any] = {}
     for name, spec in names.items():
         if name not in table:
+            if spec.default is not MISSING:  # a token added since: the theme need not say it
+                continue
             raise fail(f"missing [{section}].{name}")
         value = table[name]
         kind = str(spec.type)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import layout_engine
+from ..adjacent_punctuation import halted
 from ..assets import asset_roots, data_uri, media_type, resolve_url
 from ..css import (
     color_tokens,
@@ -267,6 +268,15 @@ class PrintHtmlRenderer(HtmlRenderer):
     def caption(self, image: Image, tag: str) -> str:
         return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""
 
+    def keep(self, text: str, following: str) -> str:
+        # Word joiners rather than a nowrap span: no box of their own, nothing drawn, and
+        # nothing in the text read back.
+        halts = set(halted(text, following))
+        return "\u2060".join(
+            self.halt(escape(char, quote=False)) if index in halts else escape(char, quote=False)
+            for index, char in enumerate(text)
+        )
+
     def code(self, code: Code) -> str:
         if display_width(code.text) <= self.theme.page.chars_per_line:
             # Short code stays on one line: justification would stretch its spaces.
@@ -309,11 +319,11 @@ class PrintNoteRenderer(PrintHtmlRenderer):
         number or marker before it, the rest stack below."""
         first = ""
         if blocks and isinstance(blocks[0], Paragraph):
-            first, blocks = self.inlines(blocks[0].children), blocks[1:]
+            first, blocks = self.block_inlines(blocks[0].children), blocks[1:]
         return first + self.blocks(blocks)
 
     def paragraph(self, paragraph: Paragraph) -> str:
-        return f'<span class="fn-p">{self.inlines(paragraph.children)}</span>'
+        return f'<span class="fn-p">{self.block_inlines(paragraph.children)}</span>'
 
     def heading(self, heading: Heading) -> str:
         return f'<span class="fn-heading">{self.inlines(heading.children)}</span>'
