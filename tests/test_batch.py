@@ -28,6 +28,7 @@ from PIL import Image
 from report_export.batch.sources import collect_jobs
 from report_export.build import BuildRequest, build
 from report_export.errors import ReportExportError
+from report_export.output import OutputFolder
 
 from .conftest import REPO, headless_chromium, run_cli, run_on_terminal
 from .corpus import report_text, write_corpus
@@ -202,6 +203,8 @@ def test_a_batch_on_a_dask_cluster_builds_what_build_builds(corpus: Corpus, tmp_
     expected |= {f"pdf/report-{i:03d}.pdf" for i in range(3)}
     expected |= {"summary.html", "summary.json"}
     expected |= {f"{d}/.report-export-cache.json" for d in ("g0", "g1", "pdf")}
+    # Each output folder held while the batch ran, as ``build`` holds its one.
+    expected |= {f"{d}/.report-export.lock" for d in ("broken", "g0", "g1", "pdf")}
     assert files_under(out) == expected
     assert check_cache_is_true(out) == 20 * 3 + 3
 
@@ -409,3 +412,21 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path: Path) -> None
     assert result.returncode == 2
     assert result.stderr.startswith(f"report-export: {address}: cannot reach the scheduler")
     assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_a_batch_waits_for_a_build_holding_its_output_folder(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    with OutputFolder(out):  # what a build into out/ holds while it runs
+        batch = subprocess.Popen(
+            batch_command(corpus.reports[0], "--out", out, "--to", "text"),
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        time.sleep(3)
+        assert batch.poll() is None, "the batch went on while the folder was held"
+        assert files_under(out) == {".report-export.lock"}
+    stdout, stderr = batch.communicate(timeout=120)
+    assert batch.returncode == 0, stderr
+    assert "1 documents: 1 built" in stdout or "1 document: 1 built" in stdout, stdout
+    assert (out / "report-000.txt").read_bytes() == corpus.expected(0, "text")

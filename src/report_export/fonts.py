@@ -285,6 +285,8 @@ class TextRun:
     where: str
     role: Role
     text: str
+    from_theme: bool = False
+    """Text the theme gives (a page number format), not the source: a message names the theme."""
 
 
 def document_runs(document: Document) -> Iterator[TextRun]:
@@ -413,7 +415,22 @@ def check_coverage(document: Document, theme: Theme, extra: Iterable[TextRun] = 
             context = run.text[max(0, at - 8) : at + 9].replace("\n", " ")
             faces = stack_faces(role_stack(theme, run.role), lang=lang)
             names = ", ".join(face.families[0] for face in faces)
+            path = theme.path if run.from_theme else document.source
             raise ReportExportError(
                 f"U+{ord(char):04X} {char!r} ({unicodedata.name(char, 'unnamed')}) is in none "
-                f"of the theme's {run.role} fonts ({names}): in {run.where}: “{context}”"
+                f"of the theme's {run.role} fonts ({names}): in {run.where}: “{context}”",
+                path,
+                None if path is None else first_line_with(path, char),
             )
+
+
+def first_line_with(path: Path, char: str) -> int | None:
+    """The number of the first line of the file at ``path`` that holds ``char`` (after the
+    reader's NFC), or None. The model keeps no source lines; a character no font has is rare
+    enough to look for in the file again when one is found."""
+    try:
+        text = unicodedata.normalize("NFC", path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    at = text.find(char)
+    return None if at < 0 else text.count("\n", 0, at) + 1

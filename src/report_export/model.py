@@ -182,6 +182,9 @@ class Document:
     footnotes: tuple[Footnote, ...] = ()
     base_dir: Path = field(default=Path("."))
     """The folder the source lives in: images and other assets resolve against it."""
+    source: Path | None = field(default=None, compare=False)
+    """The file this document was read from (None when built in code): a format that finds
+    fault with the text later (a character no font has) names it, and the line."""
     source_digest: str = field(default="", compare=False)
     """The SHA-256 of the source text this document was read from ("" when built in code): an
     edited copy of an output names the version of the source it was made from."""
@@ -190,13 +193,6 @@ class Document:
         """Each footnote's label -> its number: 1, 2, … in the order ``footnotes`` holds them,
         the number every format shows for it."""
         return {note.label: number for number, note in enumerate(self.footnotes, start=1)}
-
-    def footnote(self, label: str) -> Footnote:
-        """The footnote under ``label`` (the reader guarantees every reference has one)."""
-        for note in self.footnotes:
-            if note.label == label:
-                return note
-        raise KeyError(label)
 
 
 # --- generic queries -----------------------------------------------------------------------

@@ -164,7 +164,7 @@ def read_text(text: str, path: Path, check_files: bool = False) -> Document:
     tokens = _markdown().parse(text, env)
     _check_nesting(tokens, path)
     builder = _DocumentBuilder(path)
-    document = replace(builder.build(SyntaxTreeNode(tokens)), source_digest=digest)
+    document = replace(builder.build(SyntaxTreeNode(tokens)), source=path, source_digest=digest)
     if check_files:
         _check_images(document, builder.images, path)
     _check_unused_notes(env, text, path)

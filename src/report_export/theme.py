@@ -462,11 +462,12 @@ def _build(data: dict[str, Any], path: Path) -> Theme:
             raise fail(f"css file {css!r} is outside the theme's folder")
         # Read once here so that every format can rely on it being readable UTF-8.
         try:
-            css_path.read_text(encoding="utf-8")
+            css_text = css_path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise fail(f"css file {css!r} not found beside the theme") from None
         except (OSError, UnicodeDecodeError) as err:
             raise fail(f"css file {css!r} cannot be read: {err}") from None
+        _check_css_fetches_nothing(css_text, css_path)
     theme = Theme(name=str(data.get("name", path.stem)), path=path, css=css_path, **sections)
     _check(theme, fail)
     return theme
@@ -500,6 +501,42 @@ def _font_tokens(table: dict[str, Any], fail: Any) -> FontTokens:
 @dataclass(frozen=True, slots=True)
 class _Stacks:
     stack: tuple[str, ...]
+
+
+_FETCHING_FUNCTIONS = frozenset({"url", "src", "image", "image-set", "-webkit-image-set"})
+
+
+def _check_css_fetches_nothing(css: str, path: Path) -> None:
+    """A theme's CSS may reference no file or URL (``url()``, ``@import``, ``image-set()``):
+    the PDF would fetch it under the asset policy, but HTML and EPUB copy the CSS as text and
+    could not carry it (an EPUB naming a missing file fails its check), so every format refuses
+    alike. Fonts are named in ``[fonts]``. Read as CSS is tokenised (escapes, comments)."""
+    import tinycss2
+
+    def walk(nodes: Any) -> Any:
+        for at, node in enumerate(nodes):
+            kind = node.type
+            if kind == "url" or (kind == "function" and node.lower_name in _FETCHING_FUNCTIONS):
+                yield node.source_line, tinycss2.serialize([node])
+            elif kind == "at-keyword" and node.lower_value == "import":
+                what = next((n for n in nodes[at + 1 :] if n.type != "whitespace"), None)
+                yield node.source_line, "@import " + tinycss2.serialize([what] if what else [])
+            elif kind == "() block" or kind == "[] block" or kind == "{} block":
+                yield from walk(node.content)
+            if kind == "function":
+                yield from walk(node.arguments)
+
+    first = next(walk(tinycss2.parse_component_value_list(css, skip_comments=True)), None)
+    if first is not None:
+        line, found = first
+        raise ReportExportError(
+            f"theme CSS: refused {found}: a theme's CSS may fetch no file or URL "
+            "(url(), @import); name fonts in the theme's [fonts]",
+            path,
+            line,
+        )
+    if "</style" in css.lower():
+        raise ReportExportError("theme CSS: '</style' would end the HTML page's <style>", path)
 
 
 def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:

@@ -156,6 +156,48 @@ CASES: list[Case] = [
         files={"themes/t.toml": _theme(top='css = "../../../../../../etc/passwd"')},
         args=("--to", "text", "--theme", "{dir}/themes/t.toml"),
     ),
+    Case(
+        "theme-font-outside-the-folders",
+        GOOD,
+        "t.css:1: theme CSS: refused url(/etc/passwd)",
+        files={
+            "t.toml": _theme(top='css = "t.css"'),
+            "t.css": "@font-face { font-family: X; src: url(/etc/passwd) }\nh2 { font-family: X }",
+        },
+        args=("--to", "text", "--theme", "{dir}/t.toml"),
+    ),
+    Case(
+        "theme-font-beside-the-theme",  # the PDF could read it; HTML and EPUB cannot carry it
+        GOOD,
+        't.css:2: theme CSS: refused url("f.ttf")',
+        files={
+            "t.toml": _theme(top='css = "t.css"'),
+            "t.css": 'h2 { color: #700 }\n@font-face { font-family: X; src: url("f.ttf") }',
+            "f.ttf": b"\0\1\0\0",
+        },
+        args=("--to", "epub", "--theme", "{dir}/t.toml"),
+    ),
+    Case(
+        "theme-css-import-over-http",
+        GOOD,
+        "t.css:1: theme CSS: refused @import",
+        files={"t.toml": _theme(top='css = "t.css"'), "t.css": '@import "http://x.invalid/a.css";'},
+        args=("--to", "text", "--theme", "{dir}/t.toml"),
+    ),
+    Case(
+        "theme-css-escaped-url",
+        GOOD,
+        "theme CSS: refused",
+        files={"t.toml": _theme(top='css = "t.css"'), "t.css": "p { background: \\75 rl(x.png) }"},
+        args=("--to", "text", "--theme", "{dir}/t.toml"),
+    ),
+    Case(
+        "theme-css-closing-the-style",
+        GOOD,
+        "theme CSS: '</style' would end",
+        files={"t.toml": _theme(top='css = "t.css"'), "t.css": "</style><script>alert(1)</script>"},
+        args=("--to", "html", "--theme", "{dir}/t.toml"),
+    ),
     # --- tracebacks --------------------------------------------------------------------------
     Case(
         "date-not-a-date",
@@ -446,6 +488,18 @@ CASES: list[Case] = [
         "noncharacter-ffff",
         FRONT + "---\n正文\uffff。\n",
         "{src}:4: character U+FFFF (a noncharacter) is not allowed",
+    ),
+    Case(
+        "emoji-without-a-glyph",
+        FRONT + "---\n正文。\n\n表情\U0001f600。\n",
+        "{src}:6: U+1F600 '\U0001f600' (GRINNING FACE) is in none of the theme's body fonts",
+        args=("--to", "pdf"),
+    ),
+    Case(
+        "cjk-extension-b-without-a-glyph",
+        FRONT + "---\n# 一、甲\n\n扩展\U0002a6d6字。\n",
+        "{src}:6: U+2A6D6 '\U0002a6d6' (CJK UNIFIED IDEOGRAPH-2A6D6) is in none",
+        args=("--to", "pdf"),
     ),
     Case(
         "newline-in-the-source-name",

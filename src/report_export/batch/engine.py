@@ -10,6 +10,7 @@ what is missing or stale (``build.plan`` decides, exactly as for ``build``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,7 +23,7 @@ from ..build import BuildRequest, Plan, check_outputs, output_path, plan, split_
 from ..cache import BuildCache
 from ..errors import ReportExportError
 from ..exporters import load_exporter
-from ..output import remove_temporaries
+from ..output import OutputFolder, remove_temporaries
 from ..progress import DocumentProgress
 from ..registry import available_formats, entry_point
 from ..theme import load_theme, resolve_theme
@@ -138,10 +139,27 @@ def build_requests(batch: BatchRequest) -> list[BuildRequest]:
 
 
 def run_batch(batch: BatchRequest, progress: DocumentProgress) -> BatchResult:
-    """Build every job's stale formats on the cluster; never raises for a document's fault."""
+    """Build every job's stale formats on the cluster; never raises for a document's fault.
+
+    Every output folder is held for the whole batch, as ``build`` holds its one: a build or
+    another batch into any of them waits (the folders are taken in one order, so two batches
+    never hold one each and wait for the other)."""
     start = time.monotonic()
     requests = build_requests(batch)
     options = _parsed_options(requests, batch.options)
+    with contextlib.ExitStack() as held:
+        for folder in sorted({request.out_dir for request in requests}):
+            held.enter_context(OutputFolder(folder))
+        return _run(batch, requests, options, progress, start)
+
+
+def _run(
+    batch: BatchRequest,
+    requests: Sequence[BuildRequest],
+    options: Mapping[tuple[str, ...], Mapping[str, object]],
+    progress: DocumentProgress,
+    start: float,
+) -> BatchResult:
     caches: dict[Path, BuildCache] = {}
     documents: list[DocumentResult] = []
     plans: list[Plan] = []

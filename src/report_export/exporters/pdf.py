@@ -16,6 +16,7 @@ import string
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,7 +125,7 @@ def margin_texts(document: Document, theme: Theme) -> list[TextRun]:
     """The text the page-margin boxes show: checked for tofu with the document's own text."""
     # The format's fields become digits on the page, its braces never do.
     numbers = theme.footer.page_number.format(page=1234567890, pages=1234567890)
-    runs = [TextRun("the page number format of the theme", "chrome", numbers)]
+    runs = [TextRun("the page number format of the theme", "chrome", numbers, True)]
     if theme.header.running_head == "title":
         runs.append(TextRun("the running head (the title)", "chrome", document.meta.title))
     return runs
@@ -237,6 +238,7 @@ class PrintHtmlRenderer(HtmlRenderer):
         super().__init__(document, image_href=self.data_uri)
         self.theme = theme
         self.roots = tuple(roots)
+        self.notes = {note.label: note for note in document.footnotes}
 
     def data_uri(self, src: str) -> str:
         """An image file as a data: URI, read from under the roots only."""
@@ -305,12 +307,16 @@ class PrintHtmlRenderer(HtmlRenderer):
         if ref.label in self.referenced:
             return self.note_link(ref.label)
         self.referenced.add(ref.label)
-        notes = PrintNoteRenderer(self.document, self.theme, self.roots)
-        body = notes.note_blocks(self.document.footnote(ref.label).children)
+        body = self.note_renderer.note_blocks(self.notes[ref.label].children)
         return (
             f'<span class="footnote" id="{footnote_id(ref.label)}"'
             f' data-n="{self.numbers[ref.label]}" role="note">{body}</span>'
         )
+
+    @cached_property
+    def note_renderer(self) -> PrintNoteRenderer:
+        """One renderer for every note's blocks (one a note made 10,000 notes quadratic)."""
+        return PrintNoteRenderer(self.document, self.theme, self.roots)
 
     def note_link(self, label: str) -> str:
         """A second call of a note, or a call inside a note: the number, linked to the note."""
