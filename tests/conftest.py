@@ -6,20 +6,36 @@ is a failure (under CI=true and everywhere else alike).
 
 from __future__ import annotations
 
+import io
 import os
 import pty
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from PIL import Image as PillowImage
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "source" / "report.md"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RICH = FIXTURES / "rich" / "report.md"
+"""The rich test report: nested lists, a long table, notes, a portrait and a landscape image,
+links, Latin and digits in Chinese lines, four heading levels."""
+SOURCES = {"report": SOURCE, "rich": RICH}
+"""The sources every format is held to its checkers on, by a short name."""
+
+
+def themes() -> list[str]:
+    """Every installed theme by name: a new theme is tested as soon as it is in styles/."""
+    from report_export.resources import styles_dir
+
+    return sorted(path.stem for path in styles_dir().glob("*.toml"))
 
 
 def tool(name: str) -> str:
@@ -83,3 +99,50 @@ def make_sample(folder: Path) -> Path:
     figure.paste((29, 79, 145), (100, 300, 1500, 400))
     figure.save(folder / "figure.png", format="PNG")
     return source
+
+
+Case = tuple[str, str]
+"""A source (a key of ``SOURCES``) and a theme."""
+
+
+@pytest.fixture(scope="session")
+def every_output(tmp_path_factory: pytest.TempPathFactory) -> dict[Case, Path]:
+    """The output folder of each (source, theme), every format built into it once a session
+    (two builds at a time: the machine has two cores, and a build waits on its PDF worker)."""
+    work = tmp_path_factory.mktemp("every-output")
+    cases = [(source, theme) for source in SOURCES for theme in themes()]
+
+    def build(case: Case) -> Path:
+        out = work / "-".join(case)
+        # The rich fixture with --toc: the PDF's and the DOCX's contents pages are checked too.
+        toc = ("--toc",) if case[0] == "rich" else ()
+        done = run_cli("build", SOURCES[case[0]], "--theme", case[1], "--out", out, *toc)
+        assert done.returncode == 0, f"{case}: {done.stderr}"
+        return out
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(cases, pool.map(build, cases), strict=True))
+
+
+def built(folders: dict[Case, Path], case: Case, extension: str) -> Path:
+    """The output of ``case`` with ``extension`` in ``every_output``'s folders."""
+    (path,) = folders[case].glob(f"*.{extension}")
+    return path
+
+
+def rewrite(
+    docx: Path, edit: Callable[[etree._Element], None], extra: dict[str, bytes] | None = None
+) -> None:
+    """Rewrite word/document.xml of ``docx`` through ``edit(root)``, as a word processor saves
+    an edit; add or replace the parts in ``extra``."""
+    with zipfile.ZipFile(docx) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    root = etree.fromstring(parts["word/document.xml"])
+    edit(root)
+    parts["word/document.xml"] = etree.tostring(root)
+    parts.update(extra or {})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    docx.write_bytes(buffer.getvalue())

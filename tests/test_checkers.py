@@ -1,85 +1,65 @@
-"""Every output passes the field's own checkers, for the report and for a rich fixture, in every
-installed theme: PDF/UA-1 (outloud), EPUB (epubcheck 5, DAISY Ace), DOCX (openxml-audit).
-A checker that finds anything fails the test with everything it said about that file.
+"""Every output passes the field's own checkers, for the report and for the rich fixture, in
+every installed theme: PDF/UA-1 (outloud), EPUB (epubcheck 5, DAISY Ace), DOCX (openxml-audit),
+HTML (the Nu HTML Checker). A checker that finds anything fails the test with everything it
+said about that file.
 
 No PDF/A validator is to be had here (veraPDF is in no registry we reach): what pypdf can see
-of PDF/A-2b and -3b is checked by hand below, and outloud checks those files for PDF/UA-1,
-which they claim too.
+of PDF/A-2b and -3b is checked by hand below, on the rich fixture in every theme, and outloud
+checks those files for PDF/UA-1, which they claim too.
 """
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from lxml import etree
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
+from pypdf.generic import BooleanObject, DictionaryObject
 
-from report_export.reader import read_text
-from report_export.resources import styles_dir
+from report_export.reader import read_file
 
 from .checkers import BY_FORMAT, Findings, check_all
-from .conftest import FIXTURES, SOURCE, make_sample, run_cli
+from .conftest import RICH, SOURCE, SOURCES, Case, built, run_cli, themes, tool
 
-THEMES = sorted(path.stem for path in styles_dir().glob("*.toml"))
-"""Every installed theme: a new one is checked as soon as it is there."""
-
-SOURCES = ("report", "rich")
-CASES = [(source, theme) for source in SOURCES for theme in THEMES]
-FORMATS = tuple(BY_FORMAT)
+CASES = [(source, theme) for source in SOURCES for theme in themes()]
 CHECKED = [(fmt, checker) for fmt, checkers in BY_FORMAT.items() for checker in checkers]
 ARCHIVES = ("a-2b", "a-3b")
-"""The PDF/A variants, built of the rich fixture besides the default PDF/UA-1."""
+"""The PDF/A variants, built of the rich fixture in every theme besides the default PDF/UA-1."""
+ARCHIVE_CASES = [(variant, theme) for variant in ARCHIVES for theme in themes()]
 
 
 @pytest.fixture(scope="module")
-def rich(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The rich fixture (every block and inline kind, notes, a table, an image) with its image."""
-    return make_sample(tmp_path_factory.mktemp("rich"))
+def archives(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """The rich fixture as a PDF of each PDF/A variant, in each theme."""
+    work = tmp_path_factory.mktemp("archives")
 
-
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory, rich: Path) -> dict[tuple[str, str], Path]:
-    """The output folder of each (source, theme): every checked format built into it."""
-    work = tmp_path_factory.mktemp("checked")
-    sources = {"report": SOURCE, "rich": rich}
-    folders = {}
-    for source, theme in CASES:
-        out = work / f"{source}-{theme}"
+    def build(case: tuple[str, str]) -> Path:
+        variant, theme = case
+        out = work / f"{variant}-{theme}"
         done = run_cli(
-            "build", sources[source], "--theme", theme, "--to", ",".join(FORMATS), "--out", out
-        )
+            "build", RICH, "--to", "pdf", "--theme", theme, "-O", f"pdf-variant={variant}",
+            "--out", out,
+        )  # fmt: skip
         assert done.returncode == 0, done.stderr
-        folders[source, theme] = out
-    return folders
+        return out / "report.pdf"
 
-
-@pytest.fixture(scope="module")
-def archives(rich: Path) -> dict[str, Path]:
-    """The rich fixture as a PDF of each PDF/A variant."""
-    source = rich
-    pdfs = {}
-    for variant in ARCHIVES:
-        out = source.parent / f"rich-{variant}"
-        done = run_cli("build", source, "--to", "pdf", "-O", f"pdf-variant={variant}", "--out", out)
-        assert done.returncode == 0, done.stderr
-        pdfs[variant] = out / "report.pdf"
-    return pdfs
-
-
-def output(outputs: dict[tuple[str, str], Path], case: tuple[str, str], fmt: str) -> Path:
-    (path,) = outputs[case].glob(f"*.{fmt}")
-    return path
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(ARCHIVE_CASES, pool.map(build, ARCHIVE_CASES), strict=True))
 
 
 @pytest.fixture(scope="module")
 def verdicts(
-    outputs: dict[tuple[str, str], Path], archives: dict[str, Path]
+    every_output: dict[Case, Path], archives: dict[tuple[str, str], Path]
 ) -> dict[str, Findings]:
     """Every checker on every file it checks, the runs side by side."""
-    files = {checker: [output(outputs, case, fmt) for case in CASES] for fmt, checker in CHECKED}
+    files = {
+        checker: [built(every_output, case, fmt) for case in CASES] for fmt, checker in CHECKED
+    }
     files["outloud"] += archives.values()
     return check_all(files)
 
@@ -88,20 +68,20 @@ def verdicts(
 @pytest.mark.parametrize(("fmt", "checker"), CHECKED, ids=[c for _, c in CHECKED])
 def test_checker_finds_nothing(
     verdicts: dict[str, Findings],
-    outputs: dict[tuple[str, str], Path],
+    every_output: dict[Case, Path],
     fmt: str,
     checker: str,
-    case: tuple[str, str],
+    case: Case,
 ) -> None:
-    findings = verdicts[checker][output(outputs, case, fmt)]
+    findings = verdicts[checker][built(every_output, case, fmt)]
     assert findings == [], f"{checker} on {fmt}:\n" + "\n".join(findings)
 
 
-@pytest.mark.parametrize("variant", ARCHIVES)
+@pytest.mark.parametrize("case", ARCHIVE_CASES, ids=["-".join(case) for case in ARCHIVE_CASES])
 def test_pdfa_files_claim_pdfua_too_and_outloud_agrees(
-    verdicts: dict[str, Findings], archives: dict[str, Path], variant: str
+    verdicts: dict[str, Findings], archives: dict[tuple[str, str], Path], case: tuple[str, str]
 ) -> None:
-    findings = verdicts["outloud"][archives[variant]]
+    findings = verdicts["outloud"][archives[case]]
     assert findings == [], "\n".join(findings)
 
 
@@ -115,6 +95,8 @@ XMP = {
     "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
     "pdfaExtension": "http://www.aiim.org/pdfa/ns/extension/",
     "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#",
+    "pdf": "http://ns.adobe.com/pdf/1.3/",
+    "xmp": "http://ns.adobe.com/xap/1.0/",
 }
 
 
@@ -124,14 +106,27 @@ def xmp(reader: PdfReader) -> etree._Element:
     return etree.fromstring(stream.get_data())
 
 
-def fonts(resources: DictionaryObject) -> Iterator[DictionaryObject]:
-    """Every font of a resource dictionary, those of its form XObjects included."""
-    for font in resources.get("/Font", DictionaryObject()).values():
-        yield font.get_object()
-    for xobject in resources.get("/XObject", DictionaryObject()).values():
-        xobject = xobject.get_object()
-        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
-            yield from fonts(xobject["/Resources"].get_object())
+def resources(reader: PdfReader) -> Iterator[DictionaryObject]:
+    """Every resource dictionary of the file: each page's and each form XObject's in them."""
+    pending = [page["/Resources"].get_object() for page in reader.pages]
+    while pending:
+        found = pending.pop()
+        yield found
+        for xobject in found.get("/XObject", DictionaryObject()).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+                pending.append(xobject["/Resources"].get_object())
+
+
+def images(reader: PdfReader) -> Iterator[DictionaryObject]:
+    """Every image XObject of the file, with its soft mask."""
+    for found in resources(reader):
+        for xobject in found.get("/XObject", DictionaryObject()).values():
+            image = xobject.get_object()
+            while image is not None and image.get("/Subtype") == "/Image":
+                yield image
+                image = image.get("/SMask")
+                image = image.get_object() if image is not None else None
 
 
 def embedded(font: DictionaryObject) -> bool:
@@ -142,17 +137,41 @@ def embedded(font: DictionaryObject) -> bool:
     return any(key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 
-@pytest.mark.parametrize("variant", ARCHIVES)
-def test_pdfa_what_pypdf_can_check(archives: dict[str, Path], variant: str) -> None:
-    """Identification and its schema in XMP, XMP agreeing with the document information, an
-    sRGB output intent, every font embedded, no encryption, no JavaScript, no attachments in
-    PDF/A-2, every annotation printable.
+BLEND_MODES = {
+    "/Normal", "/Compatible", "/Multiply", "/Screen", "/Overlay", "/Darken", "/Lighten",
+    "/ColorDodge", "/ColorBurn", "/HardLight", "/SoftLight", "/Difference", "/Exclusion",
+    "/Hue", "/Saturation", "/Color", "/Luminosity",
+}  # fmt: skip
+"""The blend modes of the PDF specification, the only ones PDF/A-2 (6.2.10) allows."""
+
+INFO_IN_XMP = {
+    "/Title": "//dc:title/rdf:Alt/rdf:li/text()",
+    "/Author": "//dc:creator/rdf:Seq/rdf:li/text()",
+    "/Subject": "//dc:description/rdf:Alt/rdf:li/text()",
+    "/Keywords": "//pdf:Keywords/text()",
+    "/Creator": "//xmp:CreatorTool/text()",
+    "/Producer": "//rdf:Description/@pdf:Producer",
+}
+"""Each document-information entry and where PDF/A (6.6.2.2) wants the same value in XMP."""
+
+
+@pytest.mark.parametrize("case", ARCHIVE_CASES, ids=["-".join(case) for case in ARCHIVE_CASES])
+def test_pdfa_what_pypdf_can_check(
+    archives: dict[tuple[str, str], Path], case: tuple[str, str]
+) -> None:
+    """Identification and its schema in XMP, XMP agreeing with the document information, a
+    file identifier, an sRGB output intent, every font embedded (CID fonts with their glyph
+    map), images unsmoothed and without alternates, graphics states without transfer
+    functions, halftones or unknown blend modes, no encryption, no JavaScript, no
+    attachments in PDF/A-2, every annotation printable.
 
     Left unchecked (veraPDF's work): the fonts' internal consistency (widths, CIDSet, glyphs
     for every code used), colour spaces of images and drawing against the output intent,
-    transparency groups, the XMP packet against the schemas' value types.
+    the transparency groups' blending colour spaces, the XMP packet against the schemas'
+    value types. PDF/A-2 and -3 allow transparency, so its use is not a fault.
     """
-    reader = PdfReader(archives[variant])
+    variant = case[0]
+    reader = PdfReader(archives[case])
     root = reader.trailer["/Root"]
     meta = xmp(reader)
     part, conformance = variant[2], variant[3].upper()
@@ -164,18 +183,11 @@ def test_pdfa_what_pypdf_can_check(archives: dict[str, Path], variant: str) -> N
         "//pdfaExtension:schemas//pdfaSchema:namespaceURI/text()", namespaces=XMP
     )
     assert described == [XMP["pdfuaid"]]
-    title = meta.xpath("//dc:title/rdf:Alt/rdf:li/text()", namespaces=XMP)
-    assert (
-        title
-        == [reader.metadata.title]
-        == [
-            read_text(
-                (FIXTURES / "pdf-sample.md").read_text("utf-8"), FIXTURES / "pdf-sample.md"
-            ).meta.title
-        ]
-    )
-    creators = meta.xpath("//dc:creator/rdf:Seq/rdf:li/text()", namespaces=XMP)
-    assert creators == [reader.metadata.author]
+    info = reader.trailer["/Info"].get_object()
+    assert info["/Title"] == read_file(RICH).meta.title
+    for key, path in INFO_IN_XMP.items():
+        assert meta.xpath(path, namespaces=XMP) == ([str(info[key])] if key in info else [])
+    assert len(reader.trailer["/ID"]) == 2
 
     (intent,) = root["/OutputIntents"]
     intent = intent.get_object()
@@ -183,11 +195,32 @@ def test_pdfa_what_pypdf_can_check(archives: dict[str, Path], variant: str) -> N
     profile = intent["/DestOutputProfile"].get_object()
     assert profile["/N"] == 3 and profile.get_data()[36:40] == b"acsp"  # an RGB ICC profile
 
-    seen = [font for page in reader.pages for font in fonts(page["/Resources"].get_object())]
-    assert seen and all(embedded(font) for font in seen), [f["/BaseFont"] for f in seen]
+    fonts = [
+        font.get_object()
+        for found in resources(reader)
+        for font in found.get("/Font", DictionaryObject()).values()
+    ]
+    assert fonts and all(embedded(font) for font in fonts), [f["/BaseFont"] for f in fonts]
+    for font in fonts:
+        for cid_font in font.get("/DescendantFonts", []):
+            cid_font = cid_font.get_object()
+            if cid_font["/Subtype"] == "/CIDFontType2":
+                assert "/CIDToGIDMap" in cid_font, font["/BaseFont"]
+    found_images = list(images(reader))
+    assert found_images  # the rich fixture has two
+    for image in found_images:
+        # (a pypdf BooleanObject is true whatever its value)
+        assert image.get("/Interpolate", BooleanObject(False)).value is False
+        assert "/Alternates" not in image and "/OPI" not in image
+    for found in resources(reader):
+        for state in found.get("/ExtGState", DictionaryObject()).values():
+            state = state.get_object()
+            assert "/TR" not in state and "/HTP" not in state
+            assert state.get("/TR2", "/Default") == "/Default"
+            assert state.get("/BM", "/Normal") in BLEND_MODES
     assert not reader.is_encrypted and "/Encrypt" not in reader.trailer
     names = root.get("/Names", DictionaryObject()).get_object()
-    assert "/JavaScript" not in names and "/OpenAction" not in root
+    assert "/JavaScript" not in names and "/OpenAction" not in root and "/AA" not in root
     if part == "2":
         assert "/EmbeddedFiles" not in names
     for page in reader.pages:
@@ -195,8 +228,41 @@ def test_pdfa_what_pypdf_can_check(archives: dict[str, Path], variant: str) -> N
             assert annotation.get_object()["/F"] & 4  # printed
 
 
-def test_the_default_pdf_claims_pdfua(outputs: dict[tuple[str, str], Path]) -> None:
-    reader = PdfReader(output(outputs, CASES[0], "pdf"))
+MARKER_ALONE = re.compile(r"^\s*(?:[•◦▪·]|\d+[.)])\s*$", re.MULTILINE)
+"""A line of a PDF's text that is a list marker and nothing else."""
+
+
+def test_markers_and_images_are_painted_in_the_tag_order_and_look_the_same(
+    every_output: dict[Case, Path], tmp_path: Path
+) -> None:
+    """WeasyPrint paints list markers and images after the page's text; the tagged PDF paints
+    them in the tag tree's order (outloud's ORD-001 checks the order), so a copy of its text
+    has each marker with its item. Untagged, nothing is moved: its pages look the same."""
+    tagged = built(every_output, ("rich", "default"), "pdf")
+    done = run_cli(
+        "build", RICH, "--to", "pdf", "-O", "tagged=no", "-O", "pdf-variant=none",
+        "--out", tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    untagged = tmp_path / "report.pdf"
+
+    def text(path: Path) -> str:
+        return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+    assert MARKER_ALONE.search(text(untagged))  # WeasyPrint's order: the markers apart
+    assert not MARKER_ALONE.search(text(tagged)), MARKER_ALONE.findall(text(tagged))
+    for name, path in (("tagged", tagged), ("untagged", untagged)):
+        subprocess.run(
+            [tool("pdftoppm"), "-png", "-r", "40", str(path), str(tmp_path / name)], check=True
+        )
+    pages = sorted(tmp_path.glob("tagged-*.png"))
+    assert pages
+    for page in pages:
+        assert page.read_bytes() == (tmp_path / f"un{page.name}").read_bytes(), page.name
+
+
+def test_the_default_pdf_claims_pdfua(every_output: dict[Case, Path]) -> None:
+    reader = PdfReader(built(every_output, CASES[0], "pdf"))
     meta = xmp(reader)
     assert meta.xpath("//rdf:Description/@pdfuaid:part", namespaces=XMP) == ["1"]
     assert meta.xpath("//rdf:Description/@pdfaid:part", namespaces=XMP) == []

@@ -32,7 +32,7 @@ from PIL import Image as PillowImage
 from pypdf import PdfReader
 
 from report_export.errors import ReportExportError
-from report_export.exporters.docx import DocxExporter, DocxOptions
+from report_export.exporters.docx import TOC_PAGE_PLACEHOLDER, DocxExporter, DocxOptions
 from report_export.exporters.docx.ooxml import PPR_ORDER, Indent, paragraph, ppr
 from report_export.exporters.docx.package import SETTINGS_ORDER
 from report_export.model import (
@@ -259,8 +259,9 @@ def expected_paragraphs(document: Document, toc: bool = False) -> list[tuple[str
         out.append(("Author", meta.author))
     if toc:
         out.append(("TOC Heading", "目录"))
+        # Each entry: the heading, the leader's tab and its PAGEREF field's placeholder page.
         out += [
-            (f"toc {b.level}", inline_text(b.children))
+            (f"toc {b.level}", f"{inline_text(b.children)}\t{TOC_PAGE_PLACEHOLDER}")
             for b in document.blocks
             if isinstance(b, Heading) and b.level <= 3
         ]
@@ -519,10 +520,24 @@ def test_footnotes_are_real_word_footnotes(sample: Built) -> None:
     assert settings.find("w:footnotePr", NS) is not None
 
 
-def test_toc_is_a_field_updated_on_opening(sample: Built, report: Built) -> None:
+def test_contents_entries_are_page_references_updated_on_opening(
+    sample: Built, report: Built
+) -> None:
     body = sample.xml("word/document.xml")
-    instructions = [t.text.strip() for t in body.iter(f"{{{W}}}instrText") if t.text]
-    assert instructions[0] == 'TOC \\o "1-3" \\h \\z \\u'
+    marks = {b.get(f"{{{W}}}name") for b in body.iter(f"{{{W}}}bookmarkStart")}
+    entries = [
+        p
+        for p in body.iter(f"{{{W}}}p")
+        if (style := p.find("w:pPr/w:pStyle", NS)) is not None
+        and re.fullmatch(r"TOC\d", style.get(f"{{{W}}}val") or "")
+    ]
+    assert entries
+    for entry in entries:
+        (link,) = entry.iterfind("w:hyperlink", NS)
+        anchor = link.get(f"{{{W}}}anchor")
+        assert anchor in marks and link.find("w:r/w:tab", NS) is not None
+        (instruction,) = [t.text.strip() for t in link.iter(f"{{{W}}}instrText") if t.text]
+        assert instruction == f"PAGEREF {anchor} \\h"
     update = sample.xml("word/settings.xml").find("w:updateFields", NS)
     assert update is not None and update.get(f"{{{W}}}val") == "true"
     # Without --toc: no field, no update.

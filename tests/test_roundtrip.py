@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import copy
 import io
+import json
+import re
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
 from report_export.cli import main
 from report_export.exporters.docx import DocxExporter, DocxOptions
+from report_export.model import Emph, Text, inline_text
 from report_export.reader import read_file
 from report_export.theme import load_theme
+
+from .conftest import headless_chromium, rewrite, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -32,18 +39,18 @@ def export(source: Path, target: Path) -> None:
 
 
 def copy_source(tmp_path: Path, source: Path) -> Path:
+    """``source`` and the pictures beside it, copied into ``tmp_path``."""
     copy = tmp_path / source.name
     shutil.copy(source, copy)
-    if "figure.png" in source.read_text("utf-8"):
-        from PIL import Image
-
-        Image.new("RGB", (60, 40)).save(tmp_path / "figure.png")
+    for picture in source.parent.glob("*.png"):
+        shutil.copy(picture, tmp_path / picture.name)
     return copy
 
 
-@pytest.mark.parametrize(
-    "source", [ROOT / "source/report.md", ROOT / "tests/fixtures/pdf-sample.md"]
-)
+RICH = ROOT / "tests/fixtures/rich/report.md"
+
+
+@pytest.mark.parametrize("source", [ROOT / "source/report.md", RICH])
 @pytest.mark.parametrize("changes", ["accept", "reject"])
 def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, changes: str) -> None:
     copy = copy_source(tmp_path, source)
@@ -56,21 +63,6 @@ def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, ch
 def take_back(docx: Path, source: Path, changes: str, *extra: str) -> int:
     """``report-export import DOCX --into SOURCE --changes CHANGES [EXTRA...]``."""
     return main(["import", str(docx), "--into", str(source), "--changes", changes, *extra])
-
-
-def rewrite(docx: Path, edit: object, extra: dict[str, bytes] | None = None) -> None:
-    """Rewrite word/document.xml of ``docx`` through ``edit(root)``; add ``extra`` parts."""
-    with zipfile.ZipFile(docx) as archive:
-        parts = {name: archive.read(name) for name in archive.namelist()}
-    root = etree.fromstring(parts["word/document.xml"])
-    edit(root)  # type: ignore[operator]
-    parts["word/document.xml"] = etree.tostring(root)
-    parts.update(extra or {})
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    docx.write_bytes(buffer.getvalue())
 
 
 def paragraph_marked(root: etree._Element, mark: str) -> etree._Element:
@@ -210,6 +202,114 @@ def test_word_edits_rejected_leave_the_tracked_ones_out(word_edited: tuple[Path,
     ]
 
 
+def split_run(p: etree._Element, words: str) -> etree._Element:
+    """The run of ``p`` holding ``words`` split in three; the middle one, holding just them."""
+    t = next(t for t in p.iter(q("t")) if words in (t.text or ""))
+    run = t.getparent()
+    head, tail = t.text.split(words, 1)
+    for text in (head, tail):
+        if text:
+            twin = copy.deepcopy(run)
+            twin.find(q("t")).text = text
+            (run.addprevious if text is head else run.addnext)(twin)
+    t.text = words
+    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return run
+
+
+def rich_word_edits(root: etree._Element) -> None:
+    """What Word writes for a table cell edited, a footnote added, a word made italic and a
+    paragraph made a list item, all with track changes on (w:del + w:ins, w:ins around a
+    w:footnoteReference, w:rPrChange, w:pPrChange)."""
+    # Table 6, row 2 (乙街道), column 3: 52,136 -> 52,163.
+    cell = split_run(paragraph_marked(root, "_rx_6_r2_c3"), "52,136")
+    deleted = tracked("del")
+    cell.addprevious(deleted)
+    deleted.append(cell)
+    cell.find(q("t")).tag = q("delText")
+    inserted = tracked("ins")
+    new_run = etree.SubElement(inserted, q("r"))
+    etree.SubElement(new_run, q("t")).text = "52,163"
+    deleted.addnext(inserted)
+    # Block 3: a footnote after 方式灵活。, its text in word/footnotes.xml.
+    before = split_run(paragraph_marked(root, "_rx_3"), "方式灵活。")
+    reference = tracked("ins")
+    ref_run = etree.SubElement(reference, q("r"))
+    etree.SubElement(
+        etree.SubElement(ref_run, q("rPr")), q("rStyle"), {q("val"): "FootnoteReference"}
+    )
+    etree.SubElement(ref_run, q("footnoteReference"), {q("id"): "99"})
+    before.addnext(reference)
+    # Block 5: 典型个案 made italic.
+    word = split_run(paragraph_marked(root, "_rx_5"), "典型个案")
+    props = word.find(q("rPr"))
+    if props is None:
+        props = etree.Element(q("rPr"))
+        word.insert(0, props)
+    old = copy.deepcopy(props)
+    etree.SubElement(props, q("i"))
+    change = tracked("rPrChange")
+    change.append(old)
+    props.append(change)
+    # Block 2 made a list item (List Bullet), tracked as w:pPrChange.
+    props = paragraph_marked(root, "_rx_2").find(q("pPr"))
+    old = copy.deepcopy(props)
+    props.find(q("pStyle")).set(q("val"), "ListBullet")
+    change = tracked("pPrChange")
+    change.append(old)
+    props.append(change)
+
+
+NEW_NOTE = f"""<w:footnote xmlns:w="{W}" w:id="99"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/>
+</w:pPr><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 新加的脚注：见</w:t></w:r>
+<w:r><w:rPr><w:b/></w:rPr><w:t>附录</w:t></w:r><w:r><w:t>。</w:t></w:r></w:p></w:footnote>"""
+
+
+@pytest.fixture
+def rich_edited(tmp_path: Path) -> tuple[Path, Path]:
+    source = copy_source(tmp_path, RICH)
+    docx = tmp_path / "edited.docx"
+    export(source, docx)
+    with zipfile.ZipFile(docx) as archive:
+        notes = etree.fromstring(archive.read("word/footnotes.xml"))
+    notes.append(etree.fromstring(NEW_NOTE))
+    rewrite(docx, rich_word_edits, {"word/footnotes.xml": etree.tostring(notes)})
+    return source, docx
+
+
+def test_word_cell_footnote_italic_and_list_item_come_back_on_their_lines(
+    rich_edited: tuple[Path, Path],
+) -> None:
+    source, docx = rich_edited
+    before = source.read_text("utf-8")
+    lines = before.splitlines()
+    assert take_back(docx, source, "accept") == 0
+    row, note_line, italic, item = (
+        next(line for line in lines if line.startswith(start))
+        for start in ("| 乙街道 |", "本报告所说的", "调查采用", "课题组于")
+    )
+    assert changed_lines(before, source.read_text("utf-8")) == [
+        ("-", item),
+        ("+", f"- {item}"),
+        ("-", note_line),
+        ("+", note_line.replace("方式灵活。", "方式灵活。[^4]")),
+        ("-", italic),
+        ("+", italic.replace("典型个案", "*典型个案*")),
+        ("-", row),
+        ("+", row.replace("52,136", "52,163")),
+        ("+", ""),
+        ("+", "[^4]: 新加的脚注：见**附录**。"),
+    ]
+    # What was written reads as what the DOCX says.
+    document = read_file(source)
+    assert inline_text(document.footnote("4").children[0].children) == "新加的脚注：见附录。"
+    assert Emph((Text("典型个案"),)) in document.blocks[5].children
+    # Rejected, all four were tracked: nothing changes.
+    source.write_text(before, "utf-8")
+    assert take_back(docx, source, "reject") == 0
+    assert source.read_text("utf-8") == before
+
+
 def test_a_source_changed_since_export_is_refused(
     word_edited: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -222,12 +322,100 @@ def test_a_source_changed_since_export_is_refused(
     assert source.read_text("utf-8") == changed
 
 
+def test_a_style_markdown_cannot_give_a_block_is_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A list item made Heading 2: Markdown has no heading inside a list item."""
+    source = copy_source(tmp_path, RICH)
+    docx = tmp_path / "edited.docx"
+    export(source, docx)
+
+    def heading(root: etree._Element) -> None:
+        p = paragraph_marked(root, "_rx_15_1_0")
+        p.find(f"{q('pPr')}/{q('pStyle')}").set(q("val"), "Heading2")
+
+    rewrite(docx, heading)
+    assert take_back(docx, source, "accept", "--strict") == 1
+    line = RICH.read_text("utf-8").splitlines().index("2. 钱从哪里来：") + 1
+    assert f"warning: line {line}: its paragraph was given another style" in capsys.readouterr().out
+    assert source.read_bytes() == RICH.read_bytes()
+
+
+def git(folder: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        [tool("git"), "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def committed(word_edited: tuple[Path, Path]) -> tuple[Path, Path]:
+    """The Word-edited DOCX of a source that was committed to git when it was exported, and
+    has been changed (and committed again) since."""
+    source, docx = word_edited
+    git(source.parent, "init", "-q")
+    git(source.parent, "add", source.name)
+    git(source.parent, "commit", "-qm", "exported")
+    return source, docx
+
+
+def test_a_change_since_export_elsewhere_merges_with_the_docx_edits(
+    committed: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, docx = committed
+    exported = source.read_text("utf-8")
+    # The heading of section 2 reworded in the source, and committed: the DOCX did not touch it.
+    changed = exported.replace("# 二、实践的深化", "# 二、实践的不断深化")
+    source.write_text(changed, "utf-8")
+    git(source.parent, "commit", "-qam", "reworded")
+    theirs = source.parent / "theirs.md"
+    theirs.write_text(exported, "utf-8")
+    assert take_back(docx, theirs, "accept") == 0  # what the DOCX alone does to the export
+    assert take_back(docx, source, "accept", "--strict") == 1  # the merge is a warning
+    out = capsys.readouterr().out
+    assert re.search(
+        r"merged with the DOCX's against the exported version \(git [0-9a-f]{12}\)", out
+    )
+    # Both sides' changes, neither overwriting the other.
+    expected = theirs.read_text("utf-8").replace("# 二、实践的深化", "# 二、实践的不断深化")
+    assert source.read_text("utf-8") == expected != theirs.read_text("utf-8")
+
+
+def test_a_change_since_export_on_an_edited_block_is_a_conflict(
+    committed: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, docx = committed
+    # The first paragraph, which the DOCX edits too, changed in the source.
+    changed = source.read_text("utf-8").replace("担负着", "肩负着")
+    source.write_text(changed, "utf-8")
+    review = source.parent / "review.html"
+    assert take_back(docx, source, "accept", "--review", str(review)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert ":18: block at line 18: changed in the source since edited.docx was exported" in err
+    assert source.read_text("utf-8") == changed
+    assert "block at line 18" in review.read_text("utf-8")
+
+
+def zipped(document: str) -> bytes:
+    """A zip holding ``document`` as word/document.xml."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", document)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
         (b"plain text", "not a zip"),
         (b"\xd0\xcf\x11\xe0rest", "password-protected"),
         (b"PK\x05\x06" + b"\0" * 18, "no word/document.xml"),
+        (zipped(f'<w:document xmlns:w="{W}"/>'), "a DOCX with no body"),
+        (zipped(f'<w:document xmlns:w="{W}"><w:body>'), "broken XML"),
     ],
 )
 def test_bad_docx_is_one_line_and_writes_nothing(
@@ -255,7 +443,7 @@ def test_a_docx_we_did_not_make_is_refused_not_merged(
     other.save(str(foreign))
     assert main(["import", str(foreign), "--into", str(source)]) == 2
     err = capsys.readouterr().err
-    assert "not exported by report-export" in err and err.count("\n") == 1
+    assert "not an edited copy of report.md" in err and err.count("\n") == 1
     assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()
 
 
@@ -271,14 +459,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def libreoffice_edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Our DOCX of source/report.md, edited in LibreOffice (one session, driven over UNO)."""
-    import os
     import subprocess
 
-    soffice, python = shutil.which("soffice"), Path("/usr/bin/python3")
-    if soffice is None or not python.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice or /usr/bin/python3 (python3-uno) is missing")
-        pytest.skip("LibreOffice is not installed")
+    soffice, python = tool("soffice"), Path("/usr/bin/python3")
+    if subprocess.run([python, "-c", "import uno"], check=False).returncode:
+        pytest.fail("/usr/bin/python3 has no uno module: run `make test` (python3-uno)")
     folder = tmp_path_factory.mktemp("lo")
     source = copy_source(folder, ROOT / "source/report.md")
     export(source, folder / "ours.docx")
@@ -331,7 +516,7 @@ def test_libreoffice_edits_come_back_accepted(
             ("-", first),
             ("+", first.replace("担负着", "承担着")),
             ("-", second),
-            ("+", second[second.index("，") + 1 :]),
+            ("+", second[second.index("。") + 1 :]),
             ("+", "这是同事新加的一段。"),
             ("+", ""),
             ("-", fourth),
@@ -340,6 +525,16 @@ def test_libreoffice_edits_come_back_accepted(
     )
     page = review.read_text("utf-8")
     assert "承担着" in page and "这是同事新加的一段。" in page
+    # The comment, with its author, date, anchored text and the source line of its block.
+    (comment,) = json.loads(source.with_suffix(".comments.json").read_text("utf-8"))
+    assert (comment["author"], comment["date"], comment["text"], comment["anchor"]) == (
+        "李审读",
+        "2026-12-01T10:00:00Z",
+        "课题组的名称要写全。",
+        "课题组",
+    )
+    assert source.read_text("utf-8").splitlines()[comment["line"] - 1].startswith("在此基础上")
+    assert "课题组的名称要写全。" in page
 
 
 def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
@@ -356,40 +551,74 @@ def test_libreoffice_edits_rejected_keep_only_the_untracked_heading(
     ]
 
 
-def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> None:
-    import os
-    import subprocess
-    import tempfile
+def test_libreoffice_edits_with_the_marks_lost_are_aligned_alike(
+    libreoffice_edited: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same DOCX with every block mark removed (the digest kept): aligned by sequence,
+    with a warning, into the same source."""
+    _, docx = libreoffice_edited
+    marked, lost = tmp_path / "marked.md", tmp_path / "lost.md"
+    for copy_ in (marked, lost):
+        shutil.copy(ROOT / "source/report.md", copy_)
+    assert take_back(docx, marked, "accept") == 0
+    unmarked = tmp_path / "unmarked.docx"
+    shutil.copy(docx, unmarked)
 
+    def drop_marks(root: etree._Element) -> None:
+        ids = set()
+        for start in list(root.iter(q("bookmarkStart"))):
+            if start.get(q("name"), "").startswith("_rx_"):
+                ids.add(start.get(q("id")))
+                start.getparent().remove(start)
+        for end in [e for e in root.iter(q("bookmarkEnd")) if e.get(q("id")) in ids]:
+            end.getparent().remove(end)
+
+    rewrite(unmarked, drop_marks)
+    capsys.readouterr()
+    assert take_back(unmarked, lost, "accept", "--strict") == 1
+    assert "has no block marks (its marks were lost)" in capsys.readouterr().out
+    assert lost.read_bytes() == marked.read_bytes()
+    # The comment is placed on the same block and line.
+    assert json.loads(lost.with_suffix(".comments.json").read_text("utf-8")) == json.loads(
+        marked.with_suffix(".comments.json").read_text("utf-8")
+    )
+
+
+def test_the_review_page_renders_in_chromium(word_edited: tuple[Path, Path]) -> None:
     source, docx = word_edited
     review = source.parent / "review.html"
+    before = source.read_text("utf-8")
     take_back(docx, source, "keep", "--review", str(review))
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is missing")
-        pytest.skip("chromium is not installed")
-    with tempfile.TemporaryDirectory() as profile:
-        out = subprocess.run(
-            [
-                chromium,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={profile}",
-                "--dump-dom",
-                review.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-    dom = out.stdout
-    # Kept tracked changes listed with their author; the comment with its reply.
-    assert "王编辑" in dom and "insertion" in dom and "moveFrom" not in dom
-    assert "这一段改成标题？" in dom and "同意。" in dom
+    kept = source.read_text("utf-8")
+    source.write_text(before, "utf-8")
+    take_back(docx, source, "accept")
+    accepted = source.read_text("utf-8")
+    dom = headless_chromium(source.parent / "profile", ["--dump-dom", review.as_uri()]).stdout
+    text = " ".join(lxml_html.fromstring(dom).text_content().split())
+    # Every line the import wrote (kept: the untracked heading) and every line accepting the
+    # tracked changes would write (the proposals), with the author of each tracked change.
+    for sign, line in changed_lines(before, kept) + changed_lines(kept, accepted):
+        if sign == "+" and line.strip():
+            assert " ".join(line.split()) in text, line
+    assert "王编辑 2026-12-01T10:00:00Z" in text and "untracked" in text
+    # The tracked changes to decide, the comment with its reply and its source line.
+    assert "insertion · 王编辑" in text and "moveFrom" not in text
+    assert "这一段改成标题？" in text and "同意。" in text and "line 26" in text
+
+
+def test_a_password_protected_docx_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Our DOCX encrypted with a password as Office does (ECMA-376 agile encryption, which
+    wraps the package in a compound file), by msoffcrypto-tool."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    source = copy_source(tmp_path, ROOT / "source/report.md")
+    plain, protected = tmp_path / "plain.docx", tmp_path / "protected.docx"
+    export(source, plain)
+    with plain.open("rb") as read, protected.open("wb") as written:
+        OOXMLFile(read).encrypt("geheim", written)
+    assert take_back(protected, source, "accept") == 2
+    err = capsys.readouterr().err
+    assert "password-protected" in err and err.count("\n") == 1
+    assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()

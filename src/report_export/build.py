@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from .cache import BuildCache, data_hash, format_key, inputs_digest
+from .cache import BuildCache, data_hash, file_hash, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import OutputFolder, write_set
 from .registry import EntryPoint, available_formats, entry_point
@@ -26,7 +26,7 @@ from .theme import load_theme, resolve_theme
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from .exporters import Exporter
+    from .exporters import Exporter, Rendered
     from .model import Document
     from .theme import Theme
 
@@ -148,11 +148,11 @@ def _plan(
 class Renderer(Protocol):
     """Renders the stale formats of a request: by default afresh in this build's processes
     (``render_stale``); ``warm.WarmBuilder`` keeps processes and their libraries loaded from
-    build to build. It returns the bytes of every format of ``names``."""
+    build to build. It returns the output of every format of ``names``."""
 
     def __call__(
         self, request: BuildRequest, names: list[str], progress: Progress
-    ) -> dict[str, bytes]: ...
+    ) -> dict[str, Rendered]: ...
 
 
 def build(
@@ -177,23 +177,56 @@ def build(
             missing = [name for name in todo.stale if name not in rendered]
             if missing:
                 raise ReportExportError(f"{missing[0]}: the renderer returned no output")
-            write_set({paths[name]: rendered[name] for name in todo.stale})
+            outputs = {paths[name]: rendered[name] for name in todo.stale}
+            write_set(output_files(outputs, cache))
             for name in todo.stale:
-                data = rendered[name]
-                cache.record(request.source, name, todo.keys[name], paths[name], data_hash(data))
+                out = rendered[name]
+                beside = {key: data_hash(data) for key, data in out.beside.items()}
+                cache.record(
+                    request.source, name, todo.keys[name], paths[name], data_hash(out.data), beside
+                )
                 results[name] = BuildResult(name, paths[name], rebuilt=True)
+            cache.remove_dropped()
             cache.save()
         return [results[name] for name in todo.names]
 
 
 def check_outputs(source: Path, theme: Theme, outputs: Iterable[Path]) -> None:
-    """No output may overwrite an input: the source, the theme or its CSS (images cannot be
-    outputs: no format writes an image type), under any name (a link, another path)."""
+    """No output may overwrite an input: the source, the theme or its CSS, under any name (a
+    link, another path). Images are inputs too, but an output named by its format's extension
+    is never an image, and a file kept beside an output is checked by ``output_files``."""
     inputs = [source, theme.path, *([theme.css] if theme.css else [])]
     for output in outputs:
         for item in inputs:
             if _same_file(output, item):
                 raise ReportExportError(f"the output {output} would overwrite this input", item)
+
+
+def output_files(rendered: Mapping[Path, Rendered], cache: BuildCache) -> dict[Path, bytes]:
+    """Every file a build writes: each output, and the files it keeps beside it.
+
+    A file beside an output has a plain name (no folder, not hidden) that no other file of the
+    build takes. It replaces a file of that name only when the file holds the same bytes or a
+    build wrote it: the output folder may be the source's, whose images are inputs.
+    """
+    files: dict[Path, bytes] = {path: out.data for path, out in rendered.items()}
+    for path, out in rendered.items():
+        for name, data in out.beside.items():
+            target = beside_path(path, name)
+            if target in files:
+                raise ReportExportError(f"cannot keep {name!r} beside the output", path)
+            if (
+                target.exists()
+                and file_hash(target) != data_hash(data)
+                and not cache.wrote_beside(target)
+            ):
+                raise ReportExportError(
+                    f"the file {name} to be kept beside {path.name} would replace this one,"
+                    " which no build wrote",
+                    target,
+                )
+            files[target] = data
+    return files
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -203,7 +236,17 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
-def render_stale(request: BuildRequest, names: list[str], progress: Progress) -> dict[str, bytes]:
+def beside_path(output: Path, name: str) -> Path:
+    """Where a file an output keeps beside it goes: a plain name (no folder, not hidden) in
+    the output's folder."""
+    if not name or Path(name).name != name or name.startswith(".") or "\\" in name:
+        raise ReportExportError(f"cannot keep {name!r} beside the output", output)
+    return output.parent / name
+
+
+def render_stale(
+    request: BuildRequest, names: list[str], progress: Progress
+) -> dict[str, Rendered]:
     """The default ``Renderer``: ``names`` rendered in this process and fresh workers forked
     for the build."""
     theme = load_theme(request.theme, request.source.parent)
@@ -215,7 +258,7 @@ def _render_stale(
     theme: Theme,
     exporters: list[type[Exporter[object]]],
     progress: Progress,
-) -> dict[str, bytes]:
+) -> dict[str, Rendered]:
     workers = min(len(exporters), os.cpu_count() or 1)
     if workers > 1:
         return _render_parallel(request, theme, exporters, workers, progress)
@@ -252,9 +295,9 @@ def _read(request: BuildRequest) -> Document:
 
 def render(
     exporter: type[Exporter[object]], document: Document, theme: Theme, options: object
-) -> bytes:
-    """One format's bytes."""
-    return exporter().render(document, theme, options)
+) -> Rendered:
+    """One format's output (its bytes, and the files it keeps beside it)."""
+    return exporter().render_files(document, theme, options)
 
 
 def _prepare_rank(names: list[str], rank: int) -> None:
@@ -277,7 +320,7 @@ def _render_parallel(
     exporters: list[type[Exporter[object]]],
     workers: int,
     progress: Progress,
-) -> dict[str, bytes]:
+) -> dict[str, Rendered]:
     """The costliest formats in worker processes, one a core, the rest in this process.
 
     The workers start first and each loads the heavy library of the format it will render
@@ -294,7 +337,7 @@ def _render_parallel(
 
     names = [e.name for e in exporters]
     context = multiprocessing.get_context("fork")
-    out: dict[str, bytes] = {}
+    out: dict[str, Rendered] = {}
     helpers = workers - 1
     pool = ProcessPoolExecutor(
         max_workers=helpers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
@@ -308,7 +351,7 @@ def _render_parallel(
             warm_up.result()
         progress.started(names)
         ordered = sorted(exporters, key=_cost, reverse=True)
-        pending: dict[Future[bytes], str] = {
+        pending: dict[Future[Rendered], str] = {
             pool.submit(render, e, document, theme, options[e.name]): e.name
             for e in ordered[:helpers]
         }

@@ -34,6 +34,11 @@ class Stamp:
     inputs: str
     path: str
     output: str
+    beside: dict[str, str] = dataclasses.field(default_factory=dict)
+    """The files kept beside the output (a web page's images): name -> hash of their bytes."""
+
+    def beside_paths(self) -> list[Path]:
+        return [Path(self.path).parent / name for name in self.beside]
 
 
 def _hash_files(digest: hashlib._Hash, root: Path, files: Iterable[Path]) -> None:
@@ -148,6 +153,7 @@ class BuildCache:
         except (OSError, ValueError, TypeError):
             self.stamps = {}
         self.changed = False
+        self._dropped: set[Path] = set()
 
     @staticmethod
     def slot(source: Path, fmt: str) -> str:
@@ -159,12 +165,41 @@ class BuildCache:
         if stamp is None or stamp.inputs != inputs:
             return None
         path = Path(stamp.path)
-        return path if file_hash(path) == stamp.output else None
+        if file_hash(path) != stamp.output:
+            return None
+        beside = zip(stamp.beside_paths(), stamp.beside.values(), strict=True)
+        return path if all(file_hash(file) == digest for file, digest in beside) else None
 
-    def record(self, source: Path, fmt: str, inputs: str, path: Path, output: str) -> None:
-        """Note that ``path`` (whose bytes hash to ``output``) was built from ``inputs``."""
+    def record(
+        self,
+        source: Path,
+        fmt: str,
+        inputs: str,
+        path: Path,
+        output: str,
+        beside: Mapping[str, str] | None = None,
+    ) -> None:
+        """Note that ``path`` (whose bytes hash to ``output``) was built from ``inputs``, with
+        the files ``beside`` it (name -> hash)."""
         self.changed = True
-        self.stamps[self.slot(source, fmt)] = Stamp(inputs, str(path), output)
+        slot = self.slot(source, fmt)
+        old = self.stamps.get(slot)
+        if old is not None:
+            self._dropped.update(old.beside_paths())
+        self.stamps[slot] = Stamp(inputs, str(path), output, dict(beside or {}))
+
+    def wrote_beside(self, file: Path) -> bool:
+        """Whether a recorded build kept ``file`` beside one of its outputs."""
+        return any(file in stamp.beside_paths() for stamp in self.stamps.values())
+
+    def remove_dropped(self) -> None:
+        """Remove the files kept beside an output by its previous build that its new build
+        no longer keeps (an image since changed or gone), unless another output keeps them."""
+        kept = {file for stamp in self.stamps.values() for file in stamp.beside_paths()}
+        for file in sorted(self._dropped - kept):
+            with contextlib.suppress(OSError):
+                file.unlink()
+        self._dropped.clear()
 
     def save(self) -> None:
         """Write the stamps, if any was recorded since the cache was read or last saved."""

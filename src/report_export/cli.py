@@ -84,7 +84,8 @@ def _parser() -> argparse.ArgumentParser:
 
     import_cmd = commands.add_parser(
         "import",
-        help="recover a Markdown source from a document site's copy (text, or a preview PDF)",
+        help="recover a Markdown source from a document site's copy (text, or a preview PDF) "
+        "or from a DOCX; or take a DOCX's edits back into its source (--into)",
     )
     import_cmd.add_argument("scraped", type=Path, metavar="SCRAPED")
     import_cmd.add_argument(
@@ -136,7 +137,7 @@ def _add_format_options(command: argparse.ArgumentParser) -> None:
         help="an exporter option, given to every selected format that takes it",
     )
     command.add_argument("--wrap", metavar="N", help="text: wrap at N columns")
-    command.add_argument("--toc", action="store_true", help="docx: insert a table of contents")
+    command.add_argument("--toc", action="store_true", help="pdf, docx: contents after the title")
     command.add_argument(
         "--embed-fonts", action="store_true", help="epub: embed the theme's CJK font, subset"
     )
@@ -263,9 +264,13 @@ def _run(args: argparse.Namespace) -> int:
         return code
     if args.command == "import":
         from .importers.command import run_import
+        from .roundtrip.new_source import is_docx, run_first_import
 
         if args.output is None:
             raise ReportExportError("import needs -o SOURCE.md (or --into for a DOCX)")
+        if is_docx(args.scraped):
+            print("\n".join(run_first_import(args.scraped, args.output, args.force)))
+            return 0
 
         for line in run_import(args.scraped, args.output, args.review, args.force, args.site):
             print(line)

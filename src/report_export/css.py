@@ -8,14 +8,18 @@ reader's text size.
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from pathlib import Path
 
 from .errors import ReportExportError
 from .html import heading_tag
+from .list_markers import fixed_symbols
+from .resources import styles_dir
 from .theme import Theme
 
 GENERIC_FAMILIES = frozenset(
@@ -65,13 +69,129 @@ def heading_tokens(theme: Theme, length: Callable[[float], str]) -> dict[str, st
     return tokens
 
 
+def heading_face_tokens(theme: Theme, stacks: Mapping[str, str]) -> dict[str, str]:
+    """``h2_font`` … ``h6_font``: each heading's font stack, ``stacks`` mapping the theme's
+    faces ("heading", "body") to the format's CSS stacks."""
+    return {
+        f"{heading_tag(level)}_font": stacks[theme.heading_face(level)] for level in HEADING_LEVELS
+    }
+
+
+_PREDEFINED = {
+    "decimal": "decimal",
+    "lower-latin": "lower-alpha",
+    "upper-latin": "upper-alpha",
+    "lower-roman": "lower-roman",
+    "upper-roman": "upper-roman",
+}
+"""The list counters CSS predefines, by our name (``list_markers.COUNTERS``)."""
+_LISTS = ("ol", "ul")
+NOTE_LIST_ROOTS = ("", "section.footnotes li")
+"""Where a list's depth counts from in a format with a notes list (``HtmlRenderer.footnotes``):
+the text, and each note."""
+
+
+def _marker_gap(suffix: str) -> str:
+    """A space after a marker, unless it ends in a full-width mark ("、", "）") whose own
+    half-em of white already sets it off."""
+    if suffix and unicodedata.east_asian_width(suffix[-1]) in ("F", "W"):
+        return ""
+    return " "
+
+
+def list_rules(theme: Theme, roots: Sequence[str] = ("",)) -> str:
+    """The theme's list scheme as CSS: a ``@counter-style`` for each level's marker, and the
+    selectors that give a list at each depth (counting the lists around it, bulleted or
+    ordered) its style. Deeper lists than the scheme has levels take the last level's: its
+    selector matches them and a deeper one, more specific, never does.
+
+    Each of ``roots`` is a selector the depth counts from ("" for the document itself;
+    "section.footnotes li" makes a list inside a note count from the note).
+    """
+    levels = max(len(theme.lists.ordered), len(theme.lists.bullets))
+    rules: list[str] = []
+    for level in range(levels):
+        marker = theme.ordered_marker(level)
+        suffix = marker.suffix + _marker_gap(marker.suffix)
+        symbols = fixed_symbols(marker.counter)
+        if symbols is None:
+            system = f"extends {_PREDEFINED[marker.counter]}"
+        else:
+            # Past the last symbol the fallback, decimal, counts on.
+            system = "fixed; symbols: " + " ".join(css_string(symbol) for symbol in symbols)
+        rules.append(
+            f"@counter-style rx-ordered-{level + 1} {{ system: {system};"
+            f" prefix: {css_string(marker.prefix)}; suffix: {css_string(suffix)}; }}"
+        )
+        bullet = theme.bullet(level)
+        rules.append(
+            f"@counter-style rx-bullet-{level + 1} {{ system: cyclic;"
+            f" symbols: {css_string(bullet)}; suffix: {css_string(_marker_gap(bullet))}; }}"
+        )
+    for level in range(levels):
+        for tag, style in zip(_LISTS, ("ordered", "bullet"), strict=True):
+            selectors = [
+                " ".join(filter(None, (root, *outer, tag)))
+                for root in roots
+                for outer in itertools.product(_LISTS, repeat=level)
+            ]
+            rules.append(f"{', '.join(selectors)} {{ list-style-type: rx-{style}-{level + 1}; }}")
+    return "\n".join(rules)
+
+
+def table_rules(theme: Theme) -> str:
+    """The theme's table rules as CSS, the same in every format.
+
+    The separated border model and cloned decoration give each page's part of a table its
+    own rules (WeasyPrint draws collapsed borders once, leaving the first part without its
+    bottom rule); the header row repeats on each page (``thead``). Where a table may break is
+    each format's own (its stylesheet): WeasyPrint needs row groups where browsers take
+    ``break-after`` on rows.
+    """
+    tables = theme.tables
+    color = theme.colors.table_rule
+    outer = f"{tables.outer_rule_pt:g}pt solid {color}"
+    inner = f"{tables.inner_rule_pt:g}pt solid {color}"
+    rules = [
+        "table { border-collapse: separate; border-spacing: 0;"
+        " -webkit-box-decoration-break: clone; box-decoration-break: clone; }",
+        "th, td { border: 0; }",
+    ]
+    if tables.rules == "three-line":
+        rules += [
+            f"table {{ border-top: {outer}; border-bottom: {outer}; }}",
+            f"thead th {{ border-bottom: {inner}; }}",
+        ]
+    else:  # grid
+        rules += [
+            # Rules left of and above cells, never below: a page's part ends in the frame alone.
+            f"table {{ border: {outer}; }}",
+            f"th + th, td + td {{ border-left: {inner}; }}",
+            f"tbody td {{ border-top: {inner}; }}",
+        ]
+    return "\n".join(rules)
+
+
 def color_tokens(theme: Theme) -> dict[str, str]:
     """``color_text``, ``color_link`` …: each colour of the theme's ``[colors]``, as written."""
     return {f"color_{spec.name}": getattr(theme.colors, spec.name) for spec in fields(theme.colors)}
 
 
 def fill_template(template: Path, tokens: Mapping[str, str]) -> str:
-    """The ``string.Template`` stylesheet at ``template`` filled from ``tokens``."""
+    """The ``string.Template`` stylesheet at ``template`` filled from ``tokens``.
+
+    Rules that more than one format's stylesheet sets alike have one home, a part in
+    ``styles/parts/``: ``${part_note_calls}`` in a template stands for ``note-calls.css``
+    there, itself filled from the same tokens.
+    """
+    parts = {
+        f"part_{part.stem.replace('-', '_')}": _fill(part, tokens).rstrip("\n")
+        for part in sorted((styles_dir() / "parts").glob("*.css"))
+    }
+    return _fill(template, {**parts, **tokens})
+
+
+def _fill(template: Path, tokens: Mapping[str, str]) -> str:
     try:
         return string.Template(template.read_text(encoding="utf-8")).substitute(tokens)
     except KeyError as err:  # the template and the exporter's tokens went out of step

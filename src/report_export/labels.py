@@ -18,6 +18,8 @@ class Labels:
     images: str
     skip_to_text: str
     """A web page's first link, for keyboard and screen-reader users."""
+    table: str
+    """The name of a web page's table frame (a narrow screen scrolls a wide table in it)."""
 
 
 _LABELS = {
@@ -32,6 +34,7 @@ _LABELS = {
         ),
         images="图片均附有替代文字。",
         skip_to_text="跳到正文",
+        table="表格",
     ),
     "en": Labels(
         contents="Contents",
@@ -45,6 +48,7 @@ _LABELS = {
         ),
         images="Every image has a text alternative.",
         skip_to_text="Skip to the text",
+        table="Table",
     ),
 }
 

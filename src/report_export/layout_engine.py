@@ -92,10 +92,12 @@ class StylesheetSource:
 
 @dataclass(frozen=True, slots=True)
 class Styles:
-    """Parsed stylesheets and the font configuration their ``@font-face`` rules went into."""
+    """Parsed stylesheets, and the font configuration and counter styles their
+    ``@font-face`` and ``@counter-style`` rules went into (the render needs both)."""
 
     stylesheets: tuple[Any, ...]
     font_config: Any
+    counter_style: Any
     files: tuple[tuple[Path, int, int], ...]
     """Each file the parse read (``@import``, fonts), with its mtime and size then."""
 
@@ -133,19 +135,27 @@ def styles(
         _warm.move_to_end(key)
         return found
     weasyprint = load()
+    from weasyprint.css.counters import CounterStyle
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
+    # A stylesheet's @counter-style rules are registered in the object it is parsed with;
+    # without one shared with the render they are silently ignored (lists count 1. 2. 3.).
+    counters = CounterStyle()
     read: list[Path] = []
     url_fetcher = fetcher(read)
     parsed = tuple(
         weasyprint.CSS(
-            string=source.css, base_url=source.base_url, url_fetcher=url_fetcher, font_config=fonts
+            string=source.css,
+            base_url=source.base_url,
+            url_fetcher=url_fetcher,
+            font_config=fonts,
+            counter_style=counters,
         )
         for source in sources
     )
     files = tuple((path, *_stat(path)) for path in dict.fromkeys(read))
-    found = _warm[key] = Styles(parsed, fonts, files)
+    found = _warm[key] = Styles(parsed, fonts, counters, files)
     _warm.move_to_end(key)
     while len(_warm) > STYLESHEET_SETS:
         _warm.popitem(last=False)

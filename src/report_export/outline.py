@@ -1,11 +1,22 @@
 """The headings of a report as a tree, for a table of contents (the EPUB's navigation, the web
-page's contents)."""
+page's contents); and which headings a printed contents list shows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .model import Document, Heading, headings
+
+CONTENTS_LEVELS = 3
+"""Heading levels a printed contents list shows (the PDF's contents page, the DOCX's TOC
+field ``\\o "1-3"``): deeper headings are in the outline, not on the page."""
+
+
+def contents_entries(document: Document) -> list[Heading]:
+    """The headings a printed contents list shows, in order."""
+    return [heading for heading in headings(document) if heading.level <= CONTENTS_LEVELS]
 
 
 @dataclass(slots=True)

@@ -13,6 +13,14 @@ small and says which of WeasyPrint's shortcomings it answers:
 - a list item's children other than its label go into a list body (WeasyPrint makes one only
   for anonymous boxes, so a ``<p>`` in an item stands beside the label);
 - link annotations get the Print flag (WeasyPrint sets it for PDF/A only);
+- what WeasyPrint paints apart from the flow (a list item's outside marker is a positioned box,
+  an image clips its overflow: each a graphics-state group of its own, drawn after the page's
+  text) is moved back to its place in the tag tree's order, so that a reader that follows the
+  content stream (copy and paste, Preview, Chrome) reads "1. item", not the items and then
+  all their numbers;
+- a PDF/A image (and its soft mask) says ``/Interpolate false``: PDF/A-2 and -3 forbid the
+  smoothing request (ISO 19005-2, 6.2.8), which WeasyPrint writes for every image whose
+  ``image-rendering`` is ``auto``; a viewer may still smooth what it shows;
 - a PDF/A file also declares PDF/UA-1, which it then meets as well (tagged, titled, with its
   language), so an archive copy loses nothing for a screen reader.
 """
@@ -58,7 +66,9 @@ def finisher(variant: PdfVariant, tagged: bool) -> Finisher:
             _margin_content_as_artifacts(objects)
             _annotations_into_links(objects)
             _list_bodies(objects)
+            _paint_in_tree_order(objects)
         if variant in ("a-2b", "a-3b"):
+            _no_interpolation(objects)
             _declare_pdfua(objects)
 
     return finish
@@ -218,6 +228,15 @@ def _list_bodies(objects: _Objects) -> None:
         obj["K"] = pydyf.Array(kept)
 
 
+def _no_interpolation(objects: _Objects) -> None:
+    """Every image XObject and its soft mask (which pydyf holds inline) without smoothing."""
+    for obj in objects.all():
+        while isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image":
+            if "Interpolate" in obj.extra:
+                obj.extra["Interpolate"] = "false"
+            obj = obj.extra.get("SMask")
+
+
 def _declare_pdfua(objects: _Objects) -> None:
     """Adds ``pdfuaid:part="1"`` beside the PDF/A identification in the XMP packet, and the
     extension schema that describes it."""
@@ -235,3 +254,161 @@ def _declare_pdfua(objects: _Objects) -> None:
             description.addnext(etree.fromstring(PDFUA_SCHEMA.read_bytes()))
             break
     stream.stream = [etree.tostring(tree, encoding="utf-8", xml_declaration=False)]
+
+
+# --- painting in the tag tree's order ------------------------------------------------------
+
+_STATE_OPERATORS = frozenset(
+    b"gs w J j M d ri i cs CS sc SC scn SCN g G rg RG k K Tc Tw Tz TL Tf Tr Ts".split()
+)
+"""Operators that set graphics or text state that lasts beyond the operation (``Tm``/``Td``
+last only to the end of their text object, so they are not among them)."""
+_PLACE_OPERATORS = frozenset({b"cm", b"W", b"W*"})
+"""Operators that change where or through what later operations paint: nothing moves across
+one of them."""
+
+
+def _operator(item: Any) -> bytes:
+    return item.rsplit(None, 1)[-1] if isinstance(item, bytes) and item.strip() else b""
+
+
+def _page_numbers(objects: _Objects) -> dict[int, int]:
+    """Each page object's number -> the page's index."""
+    return {number: index for index, number in enumerate(objects.pdf.pages["Kids"][::3])}
+
+
+_PAINTED_APART = frozenset({"/Lbl", "/Figure"})
+"""The structure elements whose content WeasyPrint paints apart from the flow: a list item's
+label (an outside marker is a positioned box) and an image (the UA stylesheet's ``overflow:
+hidden`` makes it a stacking context of its own)."""
+
+
+def _tree_order(objects: _Objects) -> dict[int, list[tuple[int, bool]]]:
+    """Each page's MCIDs in the tag tree's order (depth first), by page index, each with
+    whether it is content painted apart (inside a ``_PAINTED_APART`` element). An MCID is an
+    integer among its element's kids, on the element's page (``Pg``)."""
+    root = objects.struct_root()
+    if root is None:
+        return {}
+    pages = _page_numbers(objects)
+    order: dict[int, list[tuple[int, bool]]] = {}
+    stack: list[tuple[Any, int | None, bool]] = [
+        (objects.get(kid), None, False) for kid in reversed(_kids(root)) if _is_reference(kid)
+    ]
+    while stack:
+        element, page, apart = stack.pop()
+        apart = apart or element.get("S") in _PAINTED_APART
+        if _is_reference(element.get("Pg")):
+            page = pages.get(int(element["Pg"].split()[0]), page)
+        children = []
+        for kid in _kids(element):
+            if isinstance(kid, int) and page is not None:
+                order.setdefault(page, []).append((kid, apart))
+            elif _is_reference(kid):
+                child = objects.get(kid)
+                if isinstance(child, pydyf.Dictionary) and child.get("Type") != "/OBJR":
+                    children.append((child, page, apart))
+        stack.extend(reversed(children))
+    return order
+
+
+def _paint_in_tree_order(objects: _Objects) -> None:
+    """On each page, a graphics-state group (``q`` … ``Q``) of content painted apart from the
+    flow (``_PAINTED_APART``) that comes after content later in the tag tree is moved to just
+    before that content, at the same nesting level, with the graphics and text state it was
+    painted in: its own state and clip go with it, and it overlaps nothing painted between
+    (a marker sits beside its item, an image in its own box), so the page looks the same and
+    its content stream reads in the tree's order."""
+    order = _tree_order(objects)
+    for index, page in enumerate(objects.pages()):
+        mcids = order.get(index, [])
+        ranks = {mcid: rank for rank, (mcid, _) in enumerate(mcids)}
+        apart = {mcid for mcid, painted_apart in mcids if painted_apart}
+        if apart:
+            stream = objects.get(page["Contents"])
+            stream.stream = _reorder_level(list(stream.stream), ranks, apart)
+
+
+def _units(items: list[Any]) -> list[list[Any]]:
+    """One nesting level of a content stream as units: a ``q`` … ``Q`` group, a marked-content
+    sequence (tag, properties, ``BDC`` … ``EMC``, or tag ``BMC`` … ``EMC``), or one other
+    operation."""
+    units: list[list[Any]] = []
+    index = 0
+    while index < len(items):
+        ahead = [_operator(item) for item in items[index : index + 3]]
+        if ahead[0] in (b"q", b"BMC") or b"BDC" in ahead[2:] or b"BMC" in ahead[1:2]:
+            depth, end = 0, index
+            for end in range(index, len(items)):
+                op = _operator(items[end])
+                if op in (b"q", b"BDC", b"BMC"):
+                    depth += 1
+                elif op in (b"Q", b"EMC"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+            units.append(items[index : end + 1])
+            index = end + 1
+        else:
+            units.append([items[index]])
+            index += 1
+    return units
+
+
+def _mcids(unit: list[Any]) -> list[int]:
+    return [
+        item["MCID"]
+        for item in unit
+        if isinstance(item, pydyf.Dictionary) and isinstance(item.get("MCID"), int)
+    ]
+
+
+def _reorder_level(items: list[Any], ranks: dict[int, int], apart: set[int]) -> list[Any]:
+    """``items`` (one nesting level) with its late-painted groups of ``apart`` content moved
+    into place, and the same done inside each group."""
+    units = _units(items)
+    for position, unit in enumerate(units):
+        if _operator(unit[0]) == b"q" and len(unit) > 1:
+            units[position] = [unit[0], *_reorder_level(unit[1:-1], ranks, apart), unit[-1]]
+    placed: list[list[Any]] = []
+    for unit in units:
+        mcids = [mcid for mcid in _mcids(unit) if mcid in ranks]
+        target = None
+        if _operator(unit[0]) == b"q" and mcids and apart.issuperset(mcids):
+            last = max(ranks[mcid] for mcid in mcids)
+            target = next(
+                (
+                    position
+                    for position, earlier in enumerate(placed)
+                    if any(ranks.get(mcid, -1) > last for mcid in _mcids(earlier))
+                ),
+                None,
+            )
+        if target is None:
+            placed.append(unit)
+            continue
+        between = [item for each in placed[target:] for item in each]
+        if any(_operator(item) in _PLACE_OPERATORS for item in _outside_groups(between)):
+            placed.append(unit)
+            continue
+        state = [item for item in _outside_groups(between) if _operator(item) in _STATE_OPERATORS]
+        placed.insert(target, [unit[0], *_last_of_each(state), *unit[1:]])
+    return [item for unit in placed for item in unit]
+
+
+def _outside_groups(items: list[Any]) -> list[Any]:
+    """The operations of ``items`` not inside a ``q`` … ``Q`` group: a group restores what it
+    sets, so only these leave state set after ``items``."""
+    outside, depth = [], 0
+    for item in items:
+        op = _operator(item)
+        depth += (op == b"q") - (op == b"Q")
+        if depth == 0 and op != b"Q":
+            outside.append(item)
+    return outside
+
+
+def _last_of_each(operations: list[Any]) -> list[Any]:
+    """The last operation of each operator, in their order."""
+    last = {_operator(item): position for position, item in enumerate(operations)}
+    return [operations[position] for position in sorted(last.values())]

@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from .errors import ReportExportError
+from .list_markers import OrderedMarker, parse_marker
 from .resources import styles_dir
 
 PT_PER_MM = 72 / 25.4
@@ -59,8 +60,35 @@ class HeadingTokens:
 
     title_size_pt: float
     sizes_pt: tuple[float, ...]
+    faces: tuple[str, ...]
+    """Each level's face: "heading" (the heading stack) or "body" (the body stack), bold."""
     space_before_pt: tuple[float, ...]
     space_after_pt: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListTokens:
+    """The list scheme, level by level (0 the outermost; deeper levels take the last given).
+
+    A level of ``ordered`` is the marker of its first item, one counter glyph between
+    punctuation: "1.", "(1)", "①", "一、", "（一）", "a)", "i." (see ``list_markers``). A list's
+    level counts every list around it, bulleted or ordered."""
+
+    ordered: tuple[str, ...]
+    bullets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableTokens:
+    """How tables are ruled, the same in every format."""
+
+    rules: str
+    """"three-line" (a rule above and below the table and one under its header, as Chinese
+    reports set them) or "grid" (every cell framed)."""
+    outer_rule_pt: float
+    """The rules above and below the table (its frame, in a grid)."""
+    inner_rule_pt: float
+    """The rule under the header (and between cells, in a grid)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +120,29 @@ class ColorTokens:
     note_rule: str
     """The short rule above a page's footnotes (PDF)."""
     screen_rule: str
-    """Table cell borders and the thematic break on a screen (EPUB)."""
+    """Rules on a screen (EPUB, web page): table borders, the thematic break, the contents'
+    frame."""
     link: str
     code_background: str
     table_rule: str
     """The three rules of a table."""
     quote_rule: str
     """The bar beside a quotation."""
+    # The web page's own colours. Each has a default, so a theme written before them holds.
+    paper: str = "#ffffff"
+    """The background of a page on a screen (paper is white)."""
+    table_head: str = "#f2f2f2"
+    """The background of a table's header cells on a screen."""
+    highlight: str = "#fff2b3"
+    """The note, or the call of a note, that a link has just led to."""
+    dark_text: str = "#e4e4e4"
+    """Body text when the reader's screen asks for dark colours (``prefers-color-scheme``)."""
+    dark_muted: str = "#c8c8c8"
+    dark_paper: str = "#161616"
+    dark_link: str = "#8cb4ff"
+    dark_rule: str = "#555555"
+    dark_table_head: str = "#262626"
+    dark_highlight: str = "#4a4020"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +158,8 @@ class Theme:
     header: HeaderTokens
     footer: FooterTokens
     colors: ColorTokens
+    lists: ListTokens
+    tables: TableTokens
     css: Path | None = None
     """Extra CSS for HTML-based formats, added after the generated CSS."""
 
@@ -126,6 +172,18 @@ class Theme:
     def side_margin_pt(self) -> float:
         """Left and right margins, equal, from the page width and the character grid."""
         return (self.page.width_mm * PT_PER_MM - self.text_width_pt) / 2
+
+    @property
+    def text_height_pt(self) -> float:
+        """Height of the text block: the page less its top and bottom margins."""
+        page = self.page
+        return (page.height_mm - page.margin_top_mm - page.margin_bottom_mm) * PT_PER_MM
+
+    @property
+    def figure_max_height_pt(self) -> float:
+        """The tallest an image may be set: the text block, less room for a two-line caption
+        and the figure's spaces, so a figure never runs past its page."""
+        return self.text_height_pt - 4 * self.text.size_pt * max(self.text.line_height, 1.0)
 
     @property
     def small_size_pt(self) -> float:
@@ -157,6 +215,21 @@ class Theme:
         sizes = self.headings.sizes_pt
         return sizes[min(level, len(sizes)) - 1]
 
+    def heading_face(self, level: int) -> str:
+        """The face of a heading of ``level``: "heading" or "body"."""
+        faces = self.headings.faces
+        return faces[min(level, len(faces)) - 1]
+
+    def ordered_marker(self, level: int) -> OrderedMarker:
+        """The ordered-list marker of list ``level`` (0: outermost)."""
+        scheme = self.lists.ordered
+        return parse_marker(scheme[min(level, len(scheme) - 1)])
+
+    def bullet(self, level: int) -> str:
+        """The bullet of list ``level`` (0: outermost)."""
+        bullets = self.lists.bullets
+        return bullets[min(level, len(bullets) - 1)]
+
     def heading_space_pt(self, level: int) -> tuple[float, float]:
         """Space before and after a heading of ``level``."""
         before, after = self.headings.space_before_pt, self.headings.space_after_pt
@@ -171,12 +244,18 @@ _SECTIONS: dict[str, type] = {
     "header": HeaderTokens,
     "footer": FooterTokens,
     "colors": ColorTokens,
+    "lists": ListTokens,
+    "tables": TableTokens,
 }
 _ALIGNMENTS = ("left", "justify", "center", "right")
 MAX_TOKEN = 2000.0
 """The largest number a theme may give (a page of 2 m, a font of 2,000 pt)."""
 MIN_LINES = 5
 """Body lines the text block of a page must hold at least."""
+_FACES = ("heading", "body")
+_TABLE_RULES = ("three-line", "grid")
+MAX_BULLET = 3
+"""The most characters a bullet may have."""
 _CSS_HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
@@ -261,6 +340,8 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
     values: dict[str, Any] = {}
     for name, spec in names.items():
         if name not in table:
+            if spec.default is not MISSING:  # a token added since: the theme need not say it
+                continue
             raise fail(f"missing [{section}].{name}")
         value = table[name]
         kind = str(spec.type)
@@ -294,16 +375,25 @@ def _check(theme: Theme, fail: Any) -> None:
         raise fail("[text].size_pt and [page].chars_per_line must be positive")
     if theme.side_margin_pt < 18:
         raise fail("[page].chars_per_line x [text].size_pt is wider than the page allows")
-    text_height_pt = (
-        theme.page.height_mm - theme.page.margin_top_mm - theme.page.margin_bottom_mm
-    ) * PT_PER_MM
-    if text_height_pt < MIN_LINES * theme.text.size_pt * max(theme.text.line_height, 1.0):
+    if theme.text_height_pt < MIN_LINES * theme.text.size_pt * max(theme.text.line_height, 1.0):
         raise fail(f"[page] leaves room for fewer than {MIN_LINES} lines of text")
     if theme.header.running_head not in ("title", ""):
         raise fail('[header].running_head must be "title" or ""')
     for spec in fields(theme.colors):
         if not _CSS_HEX_COLOR.fullmatch(getattr(theme.colors, spec.name)):
             raise fail(f"[colors].{spec.name} must be a colour as #rgb or #rrggbb")
+    if not all(face in _FACES for face in theme.headings.faces):
+        raise fail(f"[headings].faces: every face must be one of {', '.join(_FACES)}")
+    for sample in theme.lists.ordered:
+        try:
+            parse_marker(sample)
+        except ValueError as err:
+            raise fail(f"[lists].ordered: {err}") from None
+    for bullet in theme.lists.bullets:
+        if not 1 <= len(bullet) <= MAX_BULLET or any(c.isspace() for c in bullet):
+            raise fail(f"[lists].bullets: {bullet!r} must be 1 to {MAX_BULLET} visible characters")
+    if theme.tables.rules not in _TABLE_RULES:
+        raise fail(f"[tables].rules must be one of {', '.join(_TABLE_RULES)}")
     try:
         theme.footer.page_number.format(page=1, pages=1)
     except (KeyError, IndexError, ValueError):

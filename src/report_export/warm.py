@@ -38,7 +38,7 @@ from .exporters import load_exporter
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from .exporters import Exporter
+    from .exporters import Exporter, Rendered
 
 
 class WarmRenderer:
@@ -58,8 +58,8 @@ class WarmRenderer:
 
     def render(
         self, request: BuildRequest, names: Sequence[str], only: Sequence[str] | None = None
-    ) -> dict[str, bytes]:
-        """The bytes of each format of ``only`` (default: all of ``names``).
+    ) -> dict[str, Rendered]:
+        """The output of each format of ``only`` (default: all of ``names``).
 
         ``names`` are every format the request builds: the options are checked against all of
         them, as a build that renders some formats elsewhere does.
@@ -118,7 +118,7 @@ def _prepare(name: str) -> None:
     _in_worker.exporter(name)
 
 
-def _render_in_worker(request: BuildRequest, names: list[str], name: str) -> bytes:
+def _render_in_worker(request: BuildRequest, names: list[str], name: str) -> Rendered:
     return _in_worker.render(request, names, [name])[name]
 
 
@@ -151,10 +151,10 @@ class WarmBuilder:
 
     def __call__(
         self, request: BuildRequest, names: list[str], progress: Progress
-    ) -> dict[str, bytes]:
+    ) -> dict[str, Rendered]:
         progress.started(names)
         try:
-            pending: dict[str, Future[bytes]] = {
+            pending: dict[str, Future[Rendered]] = {
                 name: self.workers[name].submit(_render_in_worker, request, names, name)
                 for name in names
                 if name in self.workers

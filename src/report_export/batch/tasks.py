@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..build import BuildRequest, output_path, read_source, render
+from ..build import BuildRequest, beside_path, output_path, read_source, render
 from ..cache import data_hash
 from ..errors import ReportExportError
 from ..exporters import load_exporter
@@ -81,7 +81,12 @@ def build_format(
         return Outcome(fmt, str(path), error=parsed.error, worker=worker)
     document, theme = parsed
     try:
-        data = render(exporter, document, theme, options)
+        rendered = render(exporter, document, theme, options)
+        # The files beside the output first: a page never links to an image not yet there.
+        # Their names come from their bytes, so two sources' pages may share one.
+        for name, beside in rendered.beside.items():
+            write_atomic(beside_path(path, name), beside)
+        data = rendered.data
         write_atomic(path, data)
         problems = None
         if verify:

@@ -24,6 +24,16 @@ class NoOptions:
 OptionsT = TypeVar("OptionsT")
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rendered:
+    """One format's output: the bytes of its file, and the files it keeps beside it."""
+
+    data: bytes
+    beside: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
+    """Files written next to the output, in its folder, by file name (a web page's images):
+    plain names that no other output of the build takes, the same for the same input."""
+
+
 class Exporter(ABC, Generic[OptionsT]):
     """Turns a document and a theme into the bytes of one output file.
 
@@ -46,6 +56,11 @@ class Exporter(ABC, Generic[OptionsT]):
     @abstractmethod
     def render(self, document: Document, theme: Theme, options: OptionsT) -> bytes:
         """The output file's bytes. Same document, theme and options: same bytes."""
+
+    def render_files(self, document: Document, theme: Theme, options: OptionsT) -> Rendered:
+        """The output and the files beside it (what a build writes); by default ``render``'s
+        bytes alone. A format that keeps files beside its output overrides this."""
+        return Rendered(self.render(document, theme, options))
 
     @classmethod
     def parse_options(cls, raw: Mapping[str, str]) -> OptionsT:

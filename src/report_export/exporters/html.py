@@ -1,5 +1,6 @@
-"""One self-contained, accessible web page: the shared HTML renderer's markup, the theme's
-tokens in ``styles/web.css`` inlined, images as data: URIs.
+"""One accessible web page: the shared HTML renderer's markup, the theme's tokens in
+``styles/web.css`` inlined, images as data: URIs (one self-contained file) or, with
+``-O images=beside``, as files next to the page.
 
 The title, a skip link, the table of contents (every heading, nested by level), the text, and
 the notes at its end, linked both ways; ``lang`` from the source; responsive from a phone to a
@@ -9,20 +10,32 @@ page is serialised as HTML (lxml's HTML serialiser), the same bytes on every bui
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from html import escape
+from typing import Any, Literal
 
 from lxml import etree
 
-from ..assets import asset_roots, data_uri
-from ..css import css_font_stack, fill_template, heading_tokens
+from ..assets import ImageFile, asset_roots, data_uri, read_image
+from ..css import (
+    NOTE_LIST_ROOTS,
+    color_tokens,
+    css_font_stack,
+    fill_template,
+    heading_face_tokens,
+    heading_tokens,
+    list_rules,
+    table_rules,
+)
 from ..html import HtmlRenderer, footnote_ref_id, html_page
 from ..labels import labels_for
-from ..model import Document, Heading, inline_text, walk_blocks
+from ..model import Document, Heading, Table, inline_text, walk_blocks
 from ..outline import TocNode, nest_toc
 from ..resources import styles_dir
 from ..theme import Theme
-from . import Exporter
+from . import Exporter, Rendered
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -34,20 +47,39 @@ class HtmlOptions:
 
     toc: bool = True
     """A table of contents after the title (on a wide screen, a column beside the text)."""
+    images: Literal["embed", "beside"] = "embed"
+    """``embed``: each image inside the page, a data: URI (one file that needs nothing beside
+    it); ``beside``: each image a file next to the page, named by its own name and its bytes
+    (``portrait-1a2b3c4d5e6f.png``: the same image, the same name; a changed one, a new name a
+    browser's cache cannot confuse with the old)."""
 
 
 class HtmlExporter(Exporter[HtmlOptions]):
-    """One HTML file that needs nothing beside it: styles and images inside."""
+    """One HTML file, its styles inside; its images inside too, or files beside it."""
 
     name = "html"
     extension = "html"
-    description = "one self-contained, accessible web page (contents, notes, print styles)"
+    description = "one accessible web page (contents, notes, print styles), images inside or beside"
     options_type = HtmlOptions
 
     def render(self, document: Document, theme: Theme, options: HtmlOptions) -> bytes:
+        """The page alone (with ``images=beside``, ``render_files`` has the images too)."""
+        return self.render_files(document, theme, options).data
+
+    def render_files(self, document: Document, theme: Theme, options: HtmlOptions) -> Rendered:
         roots = asset_roots(document, theme.path.parent)
-        renderer = HtmlRenderer(document, image_href=lambda src: data_uri(document, src, roots))
+        beside: dict[str, bytes] = {}
+
+        def image_href(src: str) -> str:
+            if options.images == "embed":
+                return data_uri(document, src, roots)
+            image = read_image(document, src, roots)
+            name = beside_name(image)
+            beside[name] = image.data
+            return name
+
         labels = labels_for(document.meta.lang)
+        renderer = WebRenderer(document, labels.table, image_href=image_href)
         main = renderer.blocks(document.blocks)
         notes = renderer.footnotes(
             document.footnotes, lambda label: "#" + footnote_ref_id(label), labels.notes
@@ -59,7 +91,36 @@ class HtmlExporter(Exporter[HtmlOptions]):
             f'<main id="main">\n{main}\n{notes}\n</main>',
         ]
         page = html_page(document.meta, "\n".join(part for part in parts if part))
-        return as_html(page, stylesheet(theme)).encode("utf-8")
+        return Rendered(as_html(page, stylesheet(theme)).encode("utf-8"), beside)
+
+
+class WebRenderer(HtmlRenderer):
+    """The shared renderer, a table in a frame of its own: on a narrow screen a wide table
+    scrolls inside it and the page never scrolls sideways. A keyboard reaches the frame
+    (``tabindex``) to scroll it, and a screen reader names it (``table_label``)."""
+
+    def __init__(self, document: Document, table_label: str, **rules: Any) -> None:
+        super().__init__(document, **rules)
+        self.table_label = table_label
+
+    def table(self, table: Table) -> str:
+        label = escape(self.table_label)
+        return (
+            f'<div class="table-frame" role="region" tabindex="0" aria-label="{label}">\n'
+            f"{super().table(table)}\n</div>"
+        )
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def beside_name(image: ImageFile) -> str:
+    """The file name of an image kept beside the page: its own name's stem in characters a URL
+    needs no escaping for (``image`` when none is left), then the first 12 hex digits of its
+    bytes' SHA-256, then its extension."""
+    stem = _UNSAFE.sub("-", image.path.stem).strip("-")[:48] or "image"
+    digest = hashlib.sha256(image.data).hexdigest()[:12]
+    return f"{stem}-{digest}{image.path.suffix.lower()}"
 
 
 def contents(document: Document, title: str) -> str:
@@ -93,13 +154,17 @@ def stylesheet(theme: Theme) -> str:
     """``styles/web.css`` filled from the theme, then the theme's own CSS."""
     size = theme.text.size_pt
     title = theme.headings.title_size_pt
+    body_fonts, heading_fonts = (
+        css_font_stack(theme.fonts.body),
+        css_font_stack(theme.fonts.heading),
+    )
     tokens = {
         "body_size_pt": f"{size:g}",
         # The browser's default text is 16px, 12pt: the theme's size as a share of it.
         "root_size": f"{size / 12 * 100:.4g}",
         "chars_per_line": str(theme.page.chars_per_line),
-        "body_fonts": css_font_stack(theme.fonts.body),
-        "heading_fonts": css_font_stack(theme.fonts.heading),
+        "body_fonts": body_fonts,
+        "heading_fonts": heading_fonts,
         "mono_fonts": css_font_stack(theme.fonts.mono),
         "line_height": f"{theme.text.line_height:g}",
         "text_align": theme.text.align,
@@ -112,7 +177,13 @@ def stylesheet(theme: Theme) -> str:
         "margin_top": f"{theme.page.margin_top_mm:g}",
         "margin_bottom": f"{theme.page.margin_bottom_mm:g}",
         "side_margin": f"{theme.side_margin_pt:.3f}",
+        "figure_max_height": f"{theme.figure_max_height_pt:.1f}",
+        "table_size": _em(theme.small_size_pt, size),
+        "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
+        "table_rules": table_rules(theme),
         **heading_tokens(theme, lambda points: _em(points, size)),
+        **heading_face_tokens(theme, {"heading": heading_fonts, "body": body_fonts}),
+        **color_tokens(theme),
     }
     css = fill_template(styles_dir() / "web.css", tokens)
     if theme.css is not None:

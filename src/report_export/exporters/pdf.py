@@ -22,10 +22,20 @@ from typing import TYPE_CHECKING, Any
 
 from .. import layout_engine
 from ..assets import asset_roots, data_uri, media_type, resolve_url
-from ..css import color_tokens, css_font_stack, css_string, fill_template, heading_tokens
+from ..css import (
+    color_tokens,
+    css_font_stack,
+    css_string,
+    fill_template,
+    heading_face_tokens,
+    heading_tokens,
+    list_rules,
+    table_rules,
+)
 from ..errors import ReportExportError
 from ..fonts import TextRun, check_coverage
 from ..html import HtmlRenderer, footnote_id, heading_tag, html_page
+from ..labels import labels_for
 from ..model import (
     Block,
     BlockQuote,
@@ -41,9 +51,11 @@ from ..model import (
     ThematicBreak,
     heading_label,
 )
+from ..outline import contents_entries
 from ..pdf_standards import WEASYPRINT_VARIANTS, PdfVariant, finisher
 from ..reproducible import build_timestamp
 from ..resources import styles_dir
+from ..table_layout import SHORT_TABLE_ROWS, column_shares
 from ..theme import Theme
 from ..typography import balanced_lines, display_width
 from . import Exporter
@@ -72,6 +84,9 @@ class PdfOptions:
     pdf_variant: PdfVariant = "ua-1"
     """The standard the PDF claims: PDF/UA-1 (accessible; 0.2% larger, no slower), PDF/A-2b or
     PDF/A-3b (archives; they claim PDF/UA-1 as well), or none."""
+    toc: bool = False
+    """A contents page after the title: headings of levels 1-3, each with dot leaders to its
+    page number and linked to its page; the contents heading is in the outline too."""
 
 
 class PdfExporter(Exporter[PdfOptions]):
@@ -92,9 +107,9 @@ class PdfExporter(Exporter[PdfOptions]):
             raise ReportExportError(
                 f"pdf: pdf-variant={options.pdf_variant} needs a tagged PDF (not tagged=no)"
             )
-        check_coverage(document, theme, margin_texts(document, theme))
+        check_coverage(document, theme, [*margin_texts(document, theme), *marker_texts(theme)])
         roots = asset_roots(document, theme.path.parent)
-        html = render_html(document, theme, roots)
+        html = render_html(document, theme, roots, toc=options.toc)
         css = print_css(theme)
         extra_css = theme.css.read_text(encoding="utf-8") if theme.css is not None else ""
         return _write_pdf(document, theme, html, css, extra_css, roots, options)
@@ -111,6 +126,16 @@ def margin_texts(document: Document, theme: Theme) -> list[TextRun]:
     if theme.header.running_head == "title":
         runs.append(TextRun("the running head (the title)", "heading", document.meta.title))
     return runs
+
+
+def marker_texts(theme: Theme) -> list[TextRun]:
+    """The list markers of the theme's scheme (its first numbers), checked for tofu too."""
+    levels = max(len(theme.lists.ordered), len(theme.lists.bullets))
+    markers = "".join(
+        theme.bullet(level) + "".join(theme.ordered_marker(level).text(n) for n in range(1, 13))
+        for level in range(levels)
+    )
+    return [TextRun("the list markers of the theme", "body", markers)]
 
 
 def page_number_content(fmt: str) -> str:
@@ -163,7 +188,17 @@ def print_css(theme: Theme) -> str:
         "note_size": _pt(theme.note_size_pt),
         "chrome_size": _pt(theme.chrome_size_pt),
         "block_space": _pt(theme.block_space_pt),
+        "figure_max_height": _pt(theme.figure_max_height_pt),
+        "list_rules": list_rules(theme),
+        "table_rules": table_rules(theme),
         **heading_tokens(theme, _pt),
+        **heading_face_tokens(
+            theme,
+            {
+                "heading": css_font_stack(theme.fonts.heading),
+                "body": css_font_stack(theme.fonts.body),
+            },
+        ),
         **color_tokens(theme),
     }
     return fill_template(PRINT_CSS, tokens)
@@ -202,6 +237,30 @@ class PrintHtmlRenderer(HtmlRenderer):
 
     def image(self, image: Image) -> str:
         return f"<figure>\n{self.img(image)}{self.caption(image, 'figcaption')}\n</figure>"
+
+    def table(self, table: Table) -> str:
+        # Row groups for where a page may break (see print.css): the last two rows alone.
+        # Columns shared by their text's width, as the DOCX's (``table_layout``).
+        width_chars = self.theme.text_width_pt / self.theme.small_size_pt
+        columns = "".join(
+            f'<col style="width: {share * 100:.2f}%"/>'
+            for share in column_shares(table, width_chars)
+        )
+        head = self.row(table.header, "th")
+        rows = [self.row(row, "td") for row in table.rows]
+        short = len(rows) <= SHORT_TABLE_ROWS
+        if short:
+            body = "<tbody>\n" + "\n".join(rows) + "\n</tbody>"
+        else:
+            body = (
+                "<tbody>\n" + "\n".join(rows[:-2]) + "\n</tbody>\n"
+                '<tbody class="last-rows">\n' + "\n".join(rows[-2:]) + "\n</tbody>"
+            )
+        opening = '<table class="short">' if short else "<table>"
+        return (
+            f"{opening}\n<colgroup>{columns}</colgroup>\n<thead>\n{head}\n</thead>\n"
+            f"{body}\n</table>"
+        )
 
     def caption(self, image: Image, tag: str) -> str:
         return f'<{tag} class="caption">{escape(image.title)}</{tag}>' if image.title else ""
@@ -253,17 +312,25 @@ class PrintNoteRenderer(PrintHtmlRenderer):
     def heading(self, heading: Heading) -> str:
         return f'<span class="fn-heading">{self.inlines(heading.children)}</span>'
 
+    list_depth = 0
+    """How many lists the blocks being written sit in: the level of a list written now."""
+
     def bullet_list(self, bullets: BulletList) -> str:
-        return self.note_list(bullets.items, lambda _: "•")
+        bullet = self.theme.bullet(self.list_depth)
+        return self.note_list(bullets.items, lambda _: bullet)
 
     def ordered_list(self, numbered: OrderedList) -> str:
-        return self.note_list(numbered.items, lambda n: f"{numbered.start + n}.")
+        marker = self.theme.ordered_marker(self.list_depth)
+        return self.note_list(numbered.items, lambda n: marker.text(numbered.start + n))
 
     def note_list(self, items: tuple[tuple[Block, ...], ...], marker: Callable[[int], str]) -> str:
+        # The theme's markers, as the body's lists have them, written out: a note is a span.
+        self.list_depth += 1
         rendered = "".join(
-            f'<span class="fn-li">{marker(n)}\u2002{self.note_blocks(item)}</span>'
+            f'<span class="fn-li">{escape(marker(n))}\u2002{self.note_blocks(item)}</span>'
             for n, item in enumerate(items)
         )
+        self.list_depth -= 1
         return f'<span class="fn-list">{rendered}</span>'
 
     def block_quote(self, quote: BlockQuote) -> str:
@@ -285,11 +352,35 @@ class PrintNoteRenderer(PrintHtmlRenderer):
         return '<span class="fn-hr"></span>'
 
 
-def render_html(document: Document, theme: Theme, roots: Sequence[Path]) -> str:
-    """The document as one HTML page for print: title block, body with its footnotes."""
+def render_html(
+    document: Document, theme: Theme, roots: Sequence[Path], *, toc: bool = False
+) -> str:
+    """The document as one HTML page for print: title block, the contents if asked for, body
+    with its footnotes."""
     renderer = PrintHtmlRenderer(document, theme, roots)
-    body = renderer.title_block() + "\n" + renderer.blocks(document.blocks)
+    contents = contents_page(document) if toc else ""
+    body = renderer.title_block() + "\n" + contents + renderer.blocks(document.blocks)
     return html_page(document.meta, body)
+
+
+def contents_page(document: Document) -> str:
+    """The printed contents: its heading (an outline entry of its own, so a reader of the
+    outline finds the contents page) and one entry a heading, whose dot leader and page
+    number the stylesheet draws (``leader()``, ``target-counter()``)."""
+    entries = contents_entries(document)
+    if not entries:
+        return ""
+    title = escape(labels_for(document.meta.lang).contents)
+    items = "\n".join(
+        f'<li class="contents-{heading.level}"><a href="#{heading.id}">'
+        f"{escape(heading_label(heading))}</a></li>"
+        for heading in entries
+    )
+    return (
+        f'<nav class="contents" role="doc-toc" aria-labelledby="contents-title">\n'
+        f'<h2 id="contents-title" data-label="{title}">{title}</h2>\n<ol>\n{items}\n</ol>\n'
+        "</nav>\n"
+    )
 
 
 # --- WeasyPrint ------------------------------------------------------------------------------
@@ -327,6 +418,7 @@ def _write_pdf(
             rendered = weasyprint.HTML(string=html, url_fetcher=_url_fetcher(roots)).render(
                 stylesheets=styles.stylesheets,
                 font_config=styles.font_config,
+                counter_style=styles.counter_style,
                 pdf_tags=options.tagged,
                 pdf_variant=variant,
             )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -29,9 +28,10 @@ from ..model import (
     LineBreak,
     Link,
     Strong,
+    Table,
     Text,
 )
-from .docx_edits import EditedDocument, Segment
+from .docx_edits import EditedDocument, Revision, Segment
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
 _FIRST_PREFIX = re.compile(
@@ -52,6 +52,13 @@ class Unit:
     inlines: tuple[Inline, ...]
     top: int
     """The first line after the top-level block holding it (where an insertion goes)."""
+    column: int | None = None
+    """A table cell's column: the unit is the cell's part of its row's line."""
+
+
+UNAPPLIED = "style not applied"
+"""The kind of an edit whose new paragraph style has no Markdown where the block sits (a list
+item made a heading): its text is taken, its style is a warning."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,8 @@ class Edit:
     line: int
     before: str
     after: str
+    revisions: tuple[Revision, ...] = ()
+    """The tracked changes that made it (none for an untracked edit)."""
 
 
 def _markdown() -> MarkdownIt:
@@ -90,23 +99,38 @@ def locate(text: str, document: Document) -> dict[str, Unit]:
 
 
 def _walk(
-    node: SyntaxTreeNode, block: object, path: tuple[object, ...], units: dict[str, Unit], top: int
+    node: SyntaxTreeNode,
+    block: object,
+    path: tuple[object, ...],
+    units: dict[str, Unit],
+    top: int,
+    kind: str = "text",
 ) -> None:
+    """The units of ``node`` (of model ``block``); ``kind`` is what a paragraph here is: text,
+    a list item's first paragraph (bullet, number), or a quote's."""
     key = "_".join(str(p) for p in path)
     children = getattr(block, "children", None)
     if node.type in ("heading", "paragraph") and node.map:
-        kind = f"heading {node.tag[1:]}" if node.type == "heading" else "text"
+        own = f"heading {node.tag[1:]}" if node.type == "heading" else kind
         inlines = children if isinstance(children, tuple) else ()
-        units[key] = Unit(key, kind, node.map[0], node.map[1], inlines, top)
+        units[key] = Unit(key, own, node.map[0], node.map[1], inlines, top)
     elif node.type in ("bullet_list", "ordered_list"):
+        item_kind = "bullet" if node.type == "bullet_list" else "number"
         for j, (item, blocks) in enumerate(
             zip(node.children, getattr(block, "items", ()), strict=False)
         ):
             for k, (child, sub) in enumerate(zip(item.children, blocks, strict=False)):
-                _walk(child, sub, (*path, j, k), units, top)
+                inner = item_kind if k == 0 else ("quote" if kind == "quote" else "text")
+                _walk(child, sub, (*path, j, k), units, top, inner)
+    elif node.type == "table" and isinstance(block, Table):
+        rows = [tr.map for part in node.children for tr in part.children if tr.map]
+        for r, (lines, cells) in enumerate(zip(rows, (block.header, *block.rows), strict=False)):
+            for c, cell in enumerate(cells):
+                cell_key = f"{key}_r{r}_c{c}"
+                units[cell_key] = Unit(cell_key, "cell", lines[0], lines[1], cell.children, top, c)
     elif node.type == "blockquote":
         for k, (child, sub) in enumerate(zip(node.children, children or (), strict=False)):
-            _walk(child, sub, (*path, k), units, top)
+            _walk(child, sub, (*path, k), units, top, "quote")
 
 
 # --- Markdown of inlines -------------------------------------------------------------------
@@ -141,7 +165,8 @@ def model_segments(
 
 
 def markdown(segments: list[Segment], notes: dict[str, str], links: dict[str, str]) -> str:
-    """Markdown for flat segments: links outermost, then strong, emphasis, code."""
+    """Markdown for flat segments: links outermost, then strong, emphasis, code (a table
+    cell's ``|`` is escaped where the cell is written, ``patch_cell``)."""
     merged: list[Segment] = []
     for s in segments:
         if (
@@ -175,11 +200,16 @@ def _marked(s: Segment, notes: dict[str, str]) -> str:
     text = (
         f"`{s.text}`" if "code" in s.marks else _ESCAPE.sub(r"\\\1", s.text).replace("\n", "\\\n")
     )
+    if not s.marks & {"emph", "strong"} or not text.strip():
+        return text
+    # Markdown's delimiters close on no space: the run's own spaces go outside them.
+    core = text.strip(" ")
+    lead, trail = text[: len(text) - len(text.lstrip(" "))], text[len(text.rstrip(" ")) :]
     if "emph" in s.marks:
-        text = f"*{text}*"
+        core = f"*{core}*"
     if "strong" in s.marks:
-        text = f"**{text}**"
-    return text
+        core = f"**{core}**"
+    return lead + core + trail
 
 
 # --- patching ------------------------------------------------------------------------------
@@ -244,14 +274,33 @@ def patch_lines(lines: list[str], unit: Unit, new: str) -> list[str]:
     return [f"{p}{c}\n" for p, c in kept]
 
 
+def patch_cell(line: str, column: int, new: str) -> str:
+    """The table row ``line`` with the cell at ``column`` holding ``new``, its padding and
+    every other cell as they were."""
+    body = line.rstrip("\n")
+    bounds = [m.start() for m in re.finditer(r"(?<!\\)\|", body)]
+    if not body.lstrip().startswith("|"):
+        bounds.insert(0, -1)
+    if len(bounds) <= column + 1:
+        bounds.append(len(body))
+    left, right = bounds[column] + 1, bounds[column + 1]
+    old = body[left:right]
+    lead = old[: len(old) - len(old.lstrip())] or " "
+    trail = old[len(old.rstrip()) :] or " "
+    cell = new.replace("|", "\\|")
+    return body[:left] + lead + cell + trail + body[right:] + line[len(body) :]
+
+
 def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[str, list[Edit]]:
     """The source ``text`` (of ``document``) with the edits of ``edited`` applied."""
     units = locate(text, document)
     lines = text.splitlines(keepends=True)
     labels = _labels(document)
     notes = {f"n{i}": note.label for i, note in enumerate(document.footnotes)}
+    notes.update(_new_labels(document, edited))
     links: dict[str, str] = {}
     replacements: dict[int, tuple[int, list[str]]] = {}
+    rows: dict[int, str] = {}
     insertions: dict[int, list[str]] = {}
     edits: list[Edit] = []
     seen: set[str] = set()
@@ -264,54 +313,73 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
         if p.mark and p.mark in seen:
             unit = None  # a paragraph split in two: the second half is new
         if unit is None:
-            if (p.in_note is None and p.kind in ("text", "bullet", "number")) or p.kind.startswith(
-                "heading"
-            ):
+            if (
+                p.in_note is None and p.kind in ("text", "bullet", "number", "quote")
+            ) or p.kind.startswith("heading"):
                 new = markdown(p.segments, notes, links)
                 if new.strip():
                     at = previous.top if previous is not None else _body_start(lines)
                     insertions.setdefault(at, []).append(_block_markdown(p.kind, new))
-                    edits.append(Edit("inserted paragraph", "", at + 1, "", new))
+                    edits.append(
+                        Edit("inserted paragraph", "", at + 1, "", new, tuple(p.revisions))
+                    )
             continue
         seen.add(unit.path)
         previous = unit
         old_md = markdown(model_segments(unit.inlines, labels), notes, links)
         new_md = markdown(p.segments, notes, links)
-        kind_changed = (_kind_of(p.kind) != unit.kind and unit.kind != "text") or (
-            p.kind.startswith("heading") and unit.kind == "text"
-        )
+        if unit.column is not None:
+            if new_md != old_md:
+                row = rows.get(unit.start, lines[unit.start])
+                rows[unit.start] = patch_cell(row, unit.column, new_md)
+                edits.append(
+                    Edit(
+                        "table cell", unit.path, unit.start + 1, old_md, new_md, tuple(p.revisions)
+                    )
+                )
+            continue
+        # A note's paragraphs have one style whatever they are: their kind says nothing.
+        kind_changed = p.in_note is None and _kind_of(p.kind) != unit.kind
         if new_md == old_md and not kind_changed:
             continue
         before = "".join(lines[unit.start : unit.end])
-        if (
-            kind_changed
-            and (p.kind.startswith("heading") or p.kind == "text")
-            and len(unit.path.split("_")) == 1
-        ):
+        if kind_changed and len(unit.path.split("_")) == 1 and _kind_of(p.kind) != "cell":
             new_lines = [_block_markdown(p.kind, new_md).rstrip("\n") + "\n"]
             kind = "structure"
         else:
             new_lines = patch_lines(lines, unit, new_md)
-            kind = "edit"
+            kind = UNAPPLIED if kind_changed else "edit"
         replacements[unit.start] = (unit.end, new_lines)
-        edits.append(Edit(kind, unit.path, unit.start + 1, before, "".join(new_lines)))
+        edits.append(
+            Edit(kind, unit.path, unit.start + 1, before, "".join(new_lines), tuple(p.revisions))
+        )
+    for start, row in rows.items():
+        replacements[start] = (start + 1, [row])
+    gone = {p.mark: tuple(p.revisions) for p in paragraphs if p.kind == "gone" and p.mark}
     for path, unit in units.items():
-        if (path not in seen and any(p.mark == path for p in paragraphs if p.kind == "gone")) or (
-            path not in seen and not any(p.mark == path for p in paragraphs)
+        if path in seen or unit.column is not None:
+            continue  # a cell is not deleted on its own: its row and table stay
+        before = "".join(lines[unit.start : unit.end])
+        end = unit.end
+        if (
+            end < len(lines)
+            and not lines[end].strip()
+            and unit.start > 0
+            and not lines[unit.start - 1].strip()
         ):
-            before = "".join(lines[unit.start : unit.end])
-            end = unit.end
-            if (
-                end < len(lines)
-                and not lines[end].strip()
-                and unit.start > 0
-                and not lines[unit.start - 1].strip()
-            ):
-                end += 1
-            replacements[unit.start] = (end, [])
-            edits.append(Edit("deleted paragraph", path, unit.start + 1, before, ""))
+            end += 1
+        replacements[unit.start] = (end, [])
+        edits.append(
+            Edit("deleted paragraph", path, unit.start + 1, before, "", gone.get(path, ()))
+        )
+    added = _added_notes(edited, notes, links)
+    if added:
+        insertions.setdefault(len(lines), []).extend(added)
+        edits += [Edit("footnote added", "", len(lines) + 1, "", n.rstrip("\n")) for n in added]
     out: list[str] = []
     index = 0
+    if lines and not lines[-1].endswith("\n") and added:
+        lines[-1] += "\n"
     while index <= len(lines):
         for block in insertions.get(index, []):
             if out and out[-1].strip():
@@ -331,8 +399,36 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
     return "".join(out), edits
 
 
+def _new_labels(document: Document, edited: EditedDocument) -> dict[str, str]:
+    """A label for each footnote added in Word: the next free number."""
+    taken = {note.label for note in document.footnotes}
+    out: dict[str, str] = {}
+    number = len(document.footnotes)
+    for key in edited.notes:
+        if key.startswith("new"):
+            number += 1
+            while str(number) in taken:
+                number += 1
+            out[key] = str(number)
+    return out
+
+
+def _added_notes(edited: EditedDocument, notes: dict[str, str], links: dict[str, str]) -> list[str]:
+    """The definitions of the footnotes added in Word that the text now calls."""
+    called = {s.note for p in edited.body if p.kind != "gone" for s in p.segments if s.note}
+    out = []
+    for key, paragraphs in edited.notes.items():
+        if key.startswith("new") and key in called:
+            texts = [markdown(p.segments, notes, links).strip() for p in paragraphs]
+            body = "\n\n    ".join(t for t in texts if t)
+            out.append(f"[^{notes[key]}]: {body}\n")
+    return out
+
+
 def _kind_of(kind: str) -> str:
-    return kind if kind.startswith("heading") else "text"
+    """A paragraph's kind as a unit's: what else a DOCX tells apart (a caption, a figure) is
+    text to the source."""
+    return kind if kind.startswith(("heading", "bullet", "number", "quote", "cell")) else "text"
 
 
 def _block_markdown(kind: str, content: str) -> str:
@@ -342,6 +438,8 @@ def _block_markdown(kind: str, content: str) -> str:
         return "- " + content + "\n"
     if kind == "number":
         return "1. " + content + "\n"
+    if kind == "quote":
+        return "> " + content + "\n"
     return content + "\n"
 
 
@@ -358,4 +456,4 @@ def _labels(document: Document) -> dict[str, str]:
     return {note.label: f"n{i}" for i, note in enumerate(document.footnotes)}
 
 
-__all__ = ["Edit", "Path", "apply_edits", "locate"]
+__all__ = ["UNAPPLIED", "Edit", "apply_edits", "locate"]

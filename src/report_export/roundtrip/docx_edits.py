@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
 from typing import Literal
@@ -28,7 +28,14 @@ _CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properti
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _MARK = re.compile(r"^_rx_(.+)$")
 _HEADING = re.compile(r"^heading\s*(\d)$")
-_SKIPPED_STYLES = ("title", "author", "toc", "contents", "tocheading")
+# What is no body text: our title page and table of contents, and the metadata paragraphs other
+# writers (pandoc) open a document with.
+_SKIPPED_STYLES = ("title", "subtitle", "author", "date", "abstract", "toc", "contents")
+_VML = "urn:schemas-microsoft-com:vml"
+_OFFICE = "urn:schemas-microsoft-com:office:office"
+_A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+_WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 DIGEST_PROPERTY = "report-export source sha256"
 
 
@@ -68,6 +75,16 @@ class EditedParagraph:
     revisions: list[Revision] = field(default_factory=list)
     in_note: str | None = None
     """The note key for a paragraph of a footnote."""
+    level: int = 0
+    """A list item's level (``w:ilvl``), 0 at the outside."""
+    cell: tuple[int, int, int] | None = None
+    """A table cell's paragraph: (table, row, column), tables counted from 0 in the body."""
+    align: str = ""
+    """The paragraph's alignment (``w:jc``) as a table cell's: "", left, center or right."""
+    images: list[tuple[str, str]] = field(default_factory=list)
+    """The pictures in the paragraph: (the part they are stored in, their description)."""
+    element: etree._Element | None = field(default=None, repr=False, compare=False)
+    """The ``w:p`` it was read from, while the document is being read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +98,11 @@ class Comment:
     anchor: str
     mark: str | None
     replies: tuple[Comment, ...] = ()
+    line: int | None = None
+    """The line of the source, as the import wrote it, of the block the comment is on."""
+    paragraph: int | None = None
+    """The index, among the body's paragraphs, of the one the comment is on (what places it
+    when the DOCX has no marks)."""
 
 
 @dataclass(slots=True)
@@ -92,6 +114,13 @@ class EditedDocument:
     comments: list[Comment]
     digest: str
     title: str
+    author: str = ""
+    lang: str = ""
+    """The document's default language (``w:lang`` of the style defaults)."""
+    east_asian_lang: str = ""
+    """Its default language for East Asian text (``w:lang/@w:eastAsia``)."""
+    media: dict[str, bytes] = field(default_factory=dict)
+    """The bytes of each picture part the paragraphs show."""
 
 
 def read_edited(path: Path, mode: Mode) -> EditedDocument:
@@ -129,9 +158,9 @@ def read_edited(path: Path, mode: Mode) -> EditedDocument:
     body = document.find(w("body"))
     if body is None:
         raise ReportExportError("a DOCX with no body", path)
-    styles = _style_names(archive, names)
+    styles_root = part("word/styles.xml")
     rels = part("word/_rels/document.xml.rels")
-    reader = _Reader(mode, styles)
+    reader = _Reader(mode, _Styles(styles_root), _list_formats(part("word/numbering.xml")))
     if rels is not None:
         reader.targets = {r.get("Id", ""): r.get("Target", "") for r in rels}
     reader.note_refs = _note_ref_bookmarks(body)
@@ -150,17 +179,44 @@ def read_edited(path: Path, mode: Mode) -> EditedDocument:
         ident: _note_key(ident, paragraphs) for ident, paragraphs in notes_by_id.items()
     }
     paragraphs = [p for p in (reader.paragraph(x) for x in body.iter(w("p"))) if p is not None]
+    index_of = {id(p.element): index for index, p in enumerate(paragraphs)}
+    comments = _comments(comments_root, extended, document, index_of)
+    _place_cells(body, paragraphs)
     notes = {reader.note_keys[i]: ps for i, ps in notes_by_id.items()}
     for key, ps in notes.items():
         for p in ps:
             p.in_note = key
+    media: dict[str, bytes] = {}
+    for p in paragraphs:
+        for target, _ in p.images:
+            if target in names:
+                media[target] = archive.read(target)
     return EditedDocument(
         body=paragraphs,
         notes=notes,
-        comments=_comments(comments_root, extended, document),
+        comments=comments,
         digest=_custom_property(custom, DIGEST_PROPERTY),
-        title=_core_title(core),
+        title=_core_field(core, "http://purl.org/dc/elements/1.1/}title"),
+        author=_core_field(core, "http://purl.org/dc/elements/1.1/}creator"),
+        lang=_default_lang(styles_root, "val"),
+        east_asian_lang=_default_lang(styles_root, "eastAsia"),
+        media=media,
     )
+
+
+def _place_cells(body: etree._Element, paragraphs: list[EditedParagraph]) -> None:
+    """Give each paragraph read from a table cell of the body its (table, row, column)."""
+    by_element = {id(p.element): p for p in paragraphs if p.element is not None}
+    for t_index, table in enumerate(
+        t for t in body.iter(w("tbl")) if not any(a.tag == w("tbl") for a in t.iterancestors())
+    ):
+        for r_index, row in enumerate(table.iterchildren(w("tr"))):
+            for c_index, cell in enumerate(row.iterchildren(w("tc"))):
+                for x in cell.iter(w("p")):
+                    if (found := by_element.get(id(x))) is not None:
+                        found.cell = (t_index, r_index, c_index)
+    for p in paragraphs:
+        p.element = None
 
 
 def _note_ref_bookmarks(body: etree._Element) -> dict[str, str]:
@@ -186,67 +242,148 @@ def _note_key(ident: str, paragraphs: list[EditedParagraph]) -> str:
     return f"new{ident}"
 
 
-def _style_names(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
-    """Style id -> its name, lower case without spaces ("Heading 2" -> "heading2")."""
-    if "word/styles.xml" not in names:
+class _Styles:
+    """The paragraph styles: each one's name, lower case without spaces ("Heading 2" ->
+    "heading2"), and the outline level it gives (``w:outlineLvl``, inherited through
+    ``w:basedOn``), which is what makes a paragraph a heading in a DOCX that names its styles
+    otherwise."""
+
+    def __init__(self, root: etree._Element | None) -> None:
+        self.names: dict[str, str] = {}
+        self.outline: dict[str, int] = {}
+        based_on: dict[str, str] = {}
+        for style in root.iter(w("style")) if root is not None else ():
+            ident = style.get(w("styleId"), "")
+            name = style.find(w("name"))
+            label = name.get(w("val"), "") if name is not None else ident
+            self.names[ident] = label.lower().replace(" ", "")
+            if (outline := style.find(f"{w('pPr')}/{w('outlineLvl')}")) is not None:
+                self.outline[ident] = int(outline.get(w("val"), "9") or 9)
+            if (base := style.find(w("basedOn"))) is not None:
+                based_on[ident] = base.get(w("val"), "")
+        for ident in self.names:
+            seen = {ident}
+            parent = based_on.get(ident)
+            while ident not in self.outline and parent and parent not in seen:
+                if parent in self.outline:
+                    self.outline[ident] = self.outline[parent]
+                seen.add(parent)
+                parent = based_on.get(parent)
+
+    def name(self, ident: str) -> str:
+        return self.names.get(ident, ident.lower())
+
+
+def _list_formats(root: etree._Element | None) -> dict[tuple[str, int], str]:
+    """(``w:numId``, level) -> the level's ``w:numFmt`` (``bullet``, ``decimal``, ...)."""
+    if root is None:
         return {}
-    root = etree.fromstring(archive.read("word/styles.xml"))
-    out: dict[str, str] = {}
-    for style in root.iter(w("style")):
-        name = style.find(w("name"))
-        label = name.get(w("val"), "") if name is not None else style.get(w("styleId"), "")
-        out[style.get(w("styleId"), "")] = label.lower().replace(" ", "")
+    abstract: dict[str, dict[int, str]] = {}
+    for node in root.iter(w("abstractNum")):
+        levels = abstract.setdefault(node.get(w("abstractNumId"), ""), {})
+        for lvl in node.iter(w("lvl")):
+            fmt = lvl.find(w("numFmt"))
+            levels[int(lvl.get(w("ilvl"), "0"))] = (
+                fmt.get(w("val"), "decimal") if fmt is not None else "decimal"
+            )
+    out: dict[tuple[str, int], str] = {}
+    for num in root.iter(w("num")):
+        ref = num.find(w("abstractNumId"))
+        levels = abstract.get(ref.get(w("val"), "") if ref is not None else "", {})
+        for number, number_format in levels.items():
+            out[(num.get(w("numId"), ""), number)] = number_format
     return out
 
 
 class _Reader:
-    def __init__(self, mode: Mode, styles: dict[str, str]) -> None:
+    def __init__(
+        self, mode: Mode, styles: _Styles, list_formats: dict[tuple[str, int], str]
+    ) -> None:
         self.mode = mode
         self.styles = styles
+        self.list_formats = list_formats
         self.note_keys: dict[str, str] = {}
         self.targets: dict[str, str] = {}
         self.note_refs: dict[str, str] = {}
         self.field: list[str] | None = None
         """The instruction of the complex field being read (its result is skipped)."""
 
-    def kind(self, p: etree._Element) -> str | None:
+    def kind(self, p: etree._Element) -> tuple[str, int] | None:
+        """The paragraph's kind (see ``EditedParagraph.kind``) and list level; None for what
+        is no body text."""
         props = p.find(w("pPr"))
-        style_id = ""
-        if props is not None:
-            style = props.find(w("pStyle"))
+        if props is not None and self.mode == "reject":
             change = props.find(w("pPrChange"))
-            if self.mode == "reject" and change is not None:
-                old = change.find(f"{w('pPr')}/{w('pStyle')}")
-                style = old if old is not None else None
-            if style is not None:
+            old = change.find(w("pPr")) if change is not None else None
+            props = old if old is not None else props
+        style_id = ""
+        outline: int | None = None
+        num: tuple[str, int] | None = None
+        if props is not None:
+            if (style := props.find(w("pStyle"))) is not None:
                 style_id = style.get(w("val"), "")
-        name = self.styles.get(style_id, style_id.lower())
+            if (outline_lvl := props.find(w("outlineLvl"))) is not None:
+                outline = int(outline_lvl.get(w("val"), "9") or 9)
+            if (numbered := props.find(w("numPr"))) is not None:
+                ident, ilvl = numbered.find(w("numId")), numbered.find(w("ilvl"))
+                num = (
+                    ident.get(w("val"), "") if ident is not None else "",
+                    int(ilvl.get(w("val"), "0")) if ilvl is not None else 0,
+                )
+        name = self.styles.name(style_id)
+        level = num[1] if num else 0
         if heading := _HEADING.match(name):
-            return f"heading {heading.group(1)}"
+            return f"heading {heading.group(1)}", 0
+        if outline is None:
+            outline = self.styles.outline.get(style_id)
+        if outline is not None and outline < 6:
+            return f"heading {outline + 1}", 0
         if name.startswith(_SKIPPED_STYLES):
             return None
         if name.startswith("listbullet"):
-            return "bullet"
+            return "bullet", level
         if name.startswith("listnumber"):
-            return "number"
+            return "number", level
         if name.startswith("table"):
-            return "cell"
-        if name in ("figure", "captionedfigure", "caption"):
-            return "figure"
-        if name == "thematicbreak":
-            return "break"
-        return "text"
+            return "cell", 0
+        if name in ("figure", "captionedfigure"):
+            return "figure", 0
+        if name in ("caption", "imagecaption", "tablecaption"):
+            return "caption", 0
+        if (
+            name == "thematicbreak"
+            or p.find(f".//{{{_VML}}}rect[@{{{_OFFICE}}}hr='t']") is not None
+        ):
+            return "break", 0  # ours, or a VML horizontal rule (pandoc's, Word's old one)
+        if name in ("quote", "blocktext", "intensequote"):
+            return "quote", 0
+        if num is not None and num[0] not in ("", "0"):
+            # A list item styled as body text (as pandoc and most writers do): its kind is
+            # its level's number format.
+            fmt = self.list_formats.get(num, "decimal")
+            return ("bullet" if fmt == "bullet" else "number"), level
+        return "text", 0
 
     def paragraph(self, p: etree._Element) -> EditedParagraph | None:
-        kind = self.kind(p)
-        if kind is None:
+        found_kind = self.kind(p)
+        if found_kind is None:
             return None
+        kind, level = found_kind
         mark = None
         for start in p.iter(w("bookmarkStart")):
             if found := _MARK.match(start.get(w("name"), "")):
                 mark = found.group(1)
                 break
-        out = EditedParagraph(mark, kind, [])
+        out = EditedParagraph(mark, kind, [], level=level, element=p, align=_alignment(p))
+        for blip in p.iter(_A_BLIP):
+            target = self.targets.get(blip.get(_R_EMBED, ""), "")
+            described = next(
+                (a for a in blip.iterancestors() if a.find(_WP_DOCPR) is not None), None
+            )
+            doc_pr = described.find(_WP_DOCPR) if described is not None else None
+            alt = (doc_pr.get("descr") or doc_pr.get("title") or "") if doc_pr is not None else ""
+            if target:
+                out.images.append(("word/" + target.removeprefix("/word/"), alt))
         self.content(p, out, frozenset(), None, dropped=False)
         mark_rpr = p.find(f"{w('pPr')}/{w('rPr')}")
         text = "".join(s.text for s in out.segments)
@@ -255,7 +392,7 @@ class _Reader:
             # accepted) is gone with its (empty) content.
             gone = "ins" if self.mode == "reject" else "del"
             if mark_rpr.find(w(gone)) is not None:
-                return EditedParagraph(None, "gone", [], out.revisions)
+                return EditedParagraph(mark, "gone", [], out.revisions, element=p)
         change = p.find(f"{w('pPr')}/{w('pPrChange')}")
         if change is not None:
             out.revisions.append(_revision("paragraph format", change, ""))
@@ -324,6 +461,14 @@ class _Reader:
                 out.segments.append(Segment("", marks - {"note"}, link, key))
 
 
+def _alignment(p: etree._Element) -> str:
+    jc = p.find(f"{w('pPr')}/{w('jc')}")
+    value = jc.get(w("val"), "") if jc is not None else ""
+    return {"left": "left", "start": "left", "center": "center"}.get(
+        value, "right" if value in ("right", "end") else ""
+    )
+
+
 def _run_marks(props: etree._Element | None) -> frozenset[str]:
     if props is None:
         return frozenset()
@@ -362,27 +507,39 @@ def _custom_property(root: etree._Element | None, name: str) -> str:
     return ""
 
 
-def _core_title(root: etree._Element | None) -> str:
+def _core_field(root: etree._Element | None, tag: str) -> str:
+    """A core property (``docProps/core.xml``) by its tag, without the opening brace."""
     if root is None:
         return ""
-    node = root.find("{http://purl.org/dc/elements/1.1/}title")
+    node = root.find("{" + tag)
     return (node.text or "").strip() if node is not None else ""
 
 
+def _default_lang(root: etree._Element | None, which: str) -> str:
+    lang = root.find(f"{w('docDefaults')}//{w('lang')}") if root is not None else None
+    return (lang.get(w(which)) or "") if lang is not None else ""
+
+
 def _comments(
-    root: etree._Element | None, extended: etree._Element | None, document: etree._Element
+    root: etree._Element | None,
+    extended: etree._Element | None,
+    document: etree._Element,
+    index_of: dict[int, int],
 ) -> list[Comment]:
-    """The comments with their anchored text and mark; replies (commentsExtended's
+    """The comments with their anchored text, mark and paragraph (``index_of``: a ``w:p``'s
+    id -> its index among the body's paragraphs); replies (commentsExtended's
     ``paraIdParent``) under the comment they answer."""
     if root is None:
         return []
     anchors: dict[str, list[str]] = {}
     marks: dict[str, str | None] = {}
+    places: dict[str, int | None] = {}
     open_ids: set[str] = set()
     current_mark: str | None = None
+    current: int | None = None
     for node in document.iter():
         if node.tag == w("p"):
-            current_mark = None
+            current_mark, current = None, index_of.get(id(node))
         elif node.tag == w("bookmarkStart") and (m := _MARK.match(node.get(w("name"), ""))):
             current_mark = m.group(1)
         elif node.tag == w("commentRangeStart"):
@@ -390,10 +547,12 @@ def _comments(
             open_ids.add(ident)
             anchors.setdefault(ident, [])
             marks.setdefault(ident, current_mark)
+            places.setdefault(ident, current)
         elif node.tag == w("commentRangeEnd"):
             open_ids.discard(node.get(w("id"), ""))
         elif node.tag == w("commentReference"):
             marks.setdefault(node.get(w("id"), ""), current_mark)
+            places.setdefault(node.get(w("id"), ""), current)
         elif node.tag in (w("t"), w("delText")) and node.text:
             for ident in open_ids:
                 anchors[ident].append(node.text)
@@ -419,6 +578,7 @@ def _comments(
             "\n".join("".join(t.text or "" for t in p.iter(w("t"))) for p in comment.iter(w("p"))),
             "".join(anchors.get(ident, [])),
             marks.get(ident),
+            paragraph=places.get(ident),
         )
         order.append(ident)
     parent_of = {
@@ -431,16 +591,5 @@ def _comments(
     out = []
     for ident in order:
         if ident not in parent_of:
-            c = flat[ident]
-            out.append(
-                Comment(
-                    c.ident,
-                    c.author,
-                    c.date,
-                    c.text,
-                    c.anchor,
-                    c.mark,
-                    tuple(replies.get(ident, [])),
-                )
-            )
+            out.append(replace(flat[ident], replies=tuple(replies.get(ident, []))))
     return out

@@ -58,7 +58,9 @@ class DocxVerifier(Verifier):
             text = normalise(item.text)
             if style in TITLE_STYLES:
                 titles.append(text)
-            elif style in FURNITURE_STYLES or style.startswith("TOC") or _is_field_only(item):
+            elif (
+                style in FURNITURE_STYLES or style.upper().startswith("TOC") or _is_field_only(item)
+            ):
                 continue
             elif text:
                 found.append(Found(text, f"{where} ({style})"))

@@ -1,6 +1,6 @@
 """Reads the web page back with lxml's HTML parser (as a browser parses it, not as the exporter
 wrote it): language, title, the text in order and the notes, and that every note is linked
-both ways."""
+both ways, and that every image is inside the page or a file beside it."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class HtmlVerifier(Verifier):
         )
         found_notes = note_texts(notes_section, "notes") if notes_section is not None else []
         problems += compare_sequence(expected_footnotes(document, numbers.__getitem__), found_notes)
-        return problems + _links(root)
+        return problems + _links(root) + _images(root, path.parent)
 
 
 def _links(root: etree._Element) -> list[str]:
@@ -61,4 +61,14 @@ def _links(root: etree._Element) -> list[str]:
         f"link {href!r} leads nowhere in the page"
         for link in root.iter(f"{XHTML}a")
         if (href := link.get("href", "")).startswith("#") and href[1:] not in ids
+    ][:1]
+
+
+def _images(root: etree._Element, folder: Path) -> list[str]:
+    """Every image is inside the page (a data: URI) or a file beside it (``images=beside``)."""
+    return [
+        f"image {src!r} is neither inside the page nor a file beside it"
+        for image in root.iter(f"{XHTML}img")
+        if not (src := image.get("src", "")).startswith("data:")
+        and (Path(src).name != src or not (folder / src).is_file())
     ][:1]

@@ -11,7 +11,10 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from ..model import Document, headings, inline_text
+from ..labels import labels_for
+from ..list_markers import marker_pattern
+from ..model import Document, heading_label, headings, inline_text
+from ..outline import contents_entries
 from ..theme import Theme
 from ..typography import is_cjk
 from . import (
@@ -27,9 +30,17 @@ from . import (
     normalise,
 )
 
-# List markers are drawn apart from their item's text, and pypdf puts them after the page's
-# text: a line that holds nothing but a marker is the list's furniture.
-_MARKER_LINE = re.compile(r"^\s*(?:[•◦▪‣·–-]|\d+[.)]|[a-zA-Z][.)]|[ivxlcIVXLC]+\.)\s*$")
+
+def _markers(theme: Theme) -> str:
+    """A regular expression of any list marker of the theme's scheme, at any level."""
+    levels = max(len(theme.lists.ordered), len(theme.lists.bullets))
+    patterns = {marker_pattern(theme.ordered_marker(level)) for level in range(levels)}
+    patterns |= {re.escape(theme.bullet(level)) for level in range(levels)}
+    return "|".join(sorted(patterns))
+
+
+# A contents entry as pypdf reads it: the heading, the leader's dots, the page number.
+_LEADER_LINE = re.compile(r"^(.*?)\s*\.{3,}\s*(\d+)\s*$", re.MULTILINE)
 
 
 class PdfVerifier(Verifier):
@@ -53,14 +64,23 @@ class PdfVerifier(Verifier):
             body, furniture_problems = _strip_furniture(text, number, len(pages), document, theme)
             page_problems += furniture_problems
             bodies.append(body)
-        problems = _cut_footnotes(bodies, footnote_parts(document, numbers.__getitem__))
+        outline = _outline(reader)
+        contents = labels_for(document.meta.lang).contents
+        # A contents page (--toc): its heading opens the outline, before the report's own.
+        has_contents = bool(outline) and outline[0][1] == normalise(contents)
+        if has_contents:
+            bodies = [_LEADER_LINE.sub(r"\1 \2", body) for body in bodies]
+        notes = footnote_parts(document, numbers.__getitem__)
+        problems = _cut_footnotes(bodies, notes, _markers(theme))
         furniture = [Expected("title", normalise(document.meta.title))]
         if document.meta.author:
             furniture.append(Expected("author line", normalise(document.meta.author)))
+        if has_contents:
+            furniture += _contents(document, contents, outline[1:])
         # Cells are set apart by space on the page, not by a mark.
         expected = furniture + expected_body(document, numbers.__getitem__, cells=" ")
         problems = compare_stream(expected, _stream(bodies)) + problems + page_problems
-        problems += _check_outline(reader, document)
+        problems += _check_outline(outline, document, contents if has_contents else None)
         problems += _check_fonts(reader)
         info = reader.metadata
         problems += check_equal("metadata title", document.meta.title, info.title if info else None)
@@ -75,7 +95,10 @@ def _strip_furniture(
     text: str, number: int, total: int, document: Document, theme: Theme
 ) -> tuple[str, list[str]]:
     """The page's text without its page number, running head and marker-only lines."""
-    lines = [line for line in text.split("\n") if not _MARKER_LINE.match(line)]
+    # List markers are drawn apart from their item's text, and pypdf puts them after the
+    # page's text: a line that holds nothing but a marker is the list's furniture.
+    marker_line = re.compile(rf"^\s*(?:{_markers(theme)})\s*$")
+    lines = [line for line in text.split("\n") if not marker_line.match(line)]
     problems = []
     footer = re.escape(theme.footer.page_number).replace(r"\{page\}", r"(?P<page>\d+)")
     footer = footer.replace(r"\{pages\}", r"(?P<pages>\d+)").replace(r"\ ", r"\s*")
@@ -102,11 +125,12 @@ def _strip_furniture(
     return "\n".join(lines), problems
 
 
-def _cut_footnotes(bodies: list[str], notes: list[list[str]]) -> list[str]:
+def _cut_footnotes(bodies: list[str], notes: list[list[str]], markers: str) -> list[str]:
     """Remove each footnote ("N text" at the foot of a page) from the page text; a footnote
-    that is not found is a problem. Inside a note, a list's markers are inline text."""
+    that is not found is a problem. Inside a note, a list's markers (``markers``, a regular
+    expression) are inline text."""
     problems = []
-    marker = r"\s*(?:(?:\d+[.)]|[•◦▪‣])\s*)?"
+    marker = rf"\s*(?:(?:{markers})\s*)?"
     for number, parts in enumerate(notes, start=1):
         pattern = re.compile(rf"{number}\s*" + marker.join(re.escape(part) for part in parts))
         for index, body in enumerate(bodies):
@@ -135,8 +159,9 @@ def _stream(bodies: list[str]) -> Stream:
     return Stream(text, lambda offset: f"page {bisect_right(starts, offset)}")
 
 
-def _check_outline(reader: PdfReader, document: Document) -> list[str]:
-    found: list[Found] = []
+def _outline(reader: PdfReader) -> list[tuple[int, str, int | None]]:
+    """The outline, flattened: (depth, normalised title, page index) of each entry."""
+    entries: list[tuple[int, str, int | None]] = []
 
     def walk(items: list[Any], depth: int) -> None:
         for item in items:
@@ -144,14 +169,42 @@ def _check_outline(reader: PdfReader, document: Document) -> list[str]:
                 walk(item, depth + 1)
             else:
                 page = reader.get_destination_page_number(item)
-                where = f"outline, page {page + 1 if page is not None else '?'}"
-                found.append(Found(f"{depth} {normalise(item.title or '')}", where))
+                entries.append((depth, normalise(item.title or ""), page))
 
     walk(reader.outline, 1)
+    return entries
+
+
+def _contents(
+    document: Document, title: str, outline: list[tuple[int, str, int | None]]
+) -> list[Expected]:
+    """The contents page: its heading, then each entry with the page its heading is on (as
+    the outline has it; a wrong outline is reported by the outline's own check)."""
+    pages = {
+        heading.id: entry[2] for heading, entry in zip(headings(document), outline, strict=False)
+    }
+    expected = [Expected("contents heading", normalise(title))]
+    for heading in contents_entries(document):
+        page = pages.get(heading.id)
+        number = str(page + 1) if page is not None else "?"
+        label = normalise(heading_label(heading))
+        expected.append(Expected(f"contents entry {heading.id}", f"{label} {number}"))
+    return expected
+
+
+def _check_outline(
+    outline: list[tuple[int, str, int | None]], document: Document, contents: str | None
+) -> list[str]:
+    found = [
+        Found(f"{depth} {title}", f"outline, page {page + 1 if page is not None else '?'}")
+        for depth, title, page in outline
+    ]
     expected = [
         Expected(f"outline entry {h.id}", f"{h.level} {normalise(inline_text(h.children))}")
         for h in headings(document)
     ]
+    if contents is not None:
+        expected.insert(0, Expected("outline entry of the contents", f"1 {normalise(contents)}"))
     return compare_sequence(expected, found)
 
 

@@ -22,7 +22,9 @@ from docx.oxml.parser import OxmlElement
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.story import StoryPart
 
-from ...model import Document, heading_label, headings
+from ...labels import labels_for
+from ...model import Document, heading_label
+from ...outline import CONTENTS_LEVELS, contents_entries
 from ...reproducible import build_timestamp, normalize_zip
 from ...theme import Theme
 from ...typography import balanced_lines
@@ -30,9 +32,13 @@ from .. import Exporter
 from . import package, styles
 from .layout import Layout
 from .numbering import Numbering
-from .ooxml import Element, el, field_begin, field_end, paragraph, ppr, run, text_runs
-from .styles import TOC_LEVELS, toc_style
+from .ooxml import Element, el, field, field_begin, field_end, paragraph, ppr, run, text_runs
+from .styles import toc_style
 from .writer import Context, Scope, StoryWriter
+
+TOC_PAGE_PLACEHOLDER = "1"
+"""The page number cached in a contents entry's PAGEREF field, which Word and LibreOffice
+replace with the heading's page as they lay the document out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +46,8 @@ class DocxOptions:
     """Options of the DOCX format."""
 
     toc: bool = False
-    """A table of contents after the title (a TOC field: Word updates it on opening)."""
+    """A contents list after the title: headings of levels 1-3 with dot leaders and page
+    numbers (PAGEREF fields, which Word and LibreOffice compute)."""
 
 
 class DocxExporter(Exporter[DocxOptions]):
@@ -151,28 +158,32 @@ def title_block(document: Document, layout: Layout) -> list[Element]:
 
 
 def table_of_contents(document: Document, context: Context) -> list[Element]:
-    """A TOC field over heading levels 1-3, after a "目录" heading.
+    """The contents after a "目录" heading: each heading of levels 1-3, linked to it, then a
+    tab (the TOC styles' right tab with dot leaders) and a PAGEREF field to its bookmark.
 
-    Its cached result lists the headings, each linked to its heading, without page numbers:
-    Word rebuilds the field on opening (the settings ask it to), page numbers included;
-    LibreOffice shows the cached entries as they are (it computes no page number inside a
-    TOC field), where dot leaders running to no number would look broken.
+    Not inside a TOC field: LibreOffice shows a TOC field's cached result as it is, page
+    numbers included, and the exporter cannot know the pages; a PAGEREF outside a TOC field
+    it computes from its own layout, and Word updates it on opening (the settings ask it
+    to). The number cached in each field is only a placeholder. A document without
+    headings gets an empty TOC field, which Word fills in.
     """
-    heading_text = "目录" if document.meta.lang.lower().startswith("zh") else "Contents"
+    heading_text = labels_for(document.meta.lang).contents
     out = [paragraph("TOCHeading", text_runs(heading_text))]
-    entries = [h for h in headings(document) if h.level <= TOC_LEVELS]
-    begin = field_begin(f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u')
+    entries = contents_entries(document)
     if not entries:
+        begin = field_begin(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u')
         out.append(paragraph(toc_style(1), [*begin, field_end()]))
         return out
-    for index, heading in enumerate(entries):
+    for heading in entries:
         name = context.heading_bookmarks[heading.id]
         link = el(
-            "w:hyperlink", {"w:anchor": name, "w:history": "1"}, *text_runs(heading_label(heading))
+            "w:hyperlink",
+            {"w:anchor": name, "w:history": "1"},
+            *text_runs(heading_label(heading)),
+            run([el("w:tab")]),
+            *field(f"PAGEREF {name} \\h", TOC_PAGE_PLACEHOLDER),
         )
-        prefix = begin if index == 0 else []
-        out.append(paragraph(toc_style(heading.level), [*prefix, link]))
-    out[-1].append(field_end())
+        out.append(paragraph(toc_style(heading.level), [link]))
     return out
 
 

@@ -85,6 +85,10 @@ class Layout:
     def heading_font(self) -> str:
         return self.theme.fonts.heading[0]
 
+    def face(self, face: str) -> str:
+        """The font of one of the theme's faces: "heading" or "body"."""
+        return self.heading_font if face == "heading" else self.body_font
+
     @property
     def mono_font(self) -> str:
         return self.theme.fonts.mono[0]
@@ -94,11 +98,6 @@ class Layout:
         return self.theme.text_width_pt
 
     @property
-    def text_height(self) -> float:
-        page = self.theme.page
-        return (page.height_mm - page.margin_top_mm - page.margin_bottom_mm) * PT_PER_MM
-
-    @property
     def list_hanging(self) -> float:
         """Room for a list marker ("10." included) left of the item's text."""
         return 1.5 * self.body
@@ -106,11 +105,6 @@ class Layout:
     def list_indent(self, level: int) -> float:
         """Where the text of a list item at ``level`` (0: outermost) starts: 2em a level."""
         return 2 * self.body * (level + 1)
-
-    @property
-    def figure_max_height(self) -> float:
-        """The tallest a figure may be and still leave room for its caption on the page."""
-        return min(170 * PT_PER_MM, self.text_height - 4 * self.line)
 
 
 def _half_points(value: float) -> float:

@@ -17,8 +17,17 @@ LEVELS = 9
 
 _BULLET_ABSTRACT = 1
 _ORDERED_ABSTRACT = 2
-# The PDF's markers: a disc for the outer list, a circle for every list inside it.
-_BULLETS = ("\u2022", "\u25e6")
+NUMBER_FORMATS = {
+    "decimal": "decimal",
+    # Word's "一, 二, 三 (简)": 十, 十一 as lists count (``chineseCounting`` writes 一〇).
+    "chinese": "chineseCountingThousand",
+    "circled": "decimalEnclosedCircle",
+    "lower-latin": "lowerLetter",
+    "upper-latin": "upperLetter",
+    "lower-roman": "lowerRoman",
+    "upper-roman": "upperRoman",
+}
+"""The theme's list counters (``list_markers.COUNTERS``) as ``w:numFmt`` values."""
 
 
 class Numbering:
@@ -67,14 +76,16 @@ class Numbering:
     def _level(self, level: int, ordered: bool) -> Element:
         layout = self.layout
         text_at = layout.list_indent(level)
+        theme = layout.theme
         if ordered:
-            kind, text, style = "decimal", f"%{level + 1}.", number_style(level)
-            marker = None
+            scheme = theme.ordered_marker(level)
+            kind, style = NUMBER_FORMATS[scheme.counter], number_style(level)
+            text = f"{scheme.prefix}%{level + 1}{scheme.suffix}"
         else:
-            kind, text, style = "bullet", _BULLETS[min(level, 1)], bullet_style(level)
-            # The bullet in the body face: the template's Symbol-font bullets would bring a
-            # font the reader may not have (and a non-Chinese face into the PDF).
-            marker = el("w:rPr", None, fonts(layout.body_font))
+            kind, text, style = "bullet", theme.bullet(level), bullet_style(level)
+        # The marker in the body face: the template's Symbol-font bullets would bring a
+        # font the reader may not have (and a non-Chinese face into the PDF).
+        marker = el("w:rPr", None, fonts(layout.body_font))
         return el(
             "w:lvl",
             {"w:ilvl": str(level)},

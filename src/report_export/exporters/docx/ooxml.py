@@ -332,11 +332,14 @@ def _tabs(tabs: tuple[tuple[str, float, str], ...]) -> Element:
 
 def _cjk_breaking() -> list[Element]:
     """Chinese line breaking: no closing punctuation at a line's start nor opening at its end
-    (kinsoku), punctuation kept inside the text block as in the PDF (no hanging), and Word's
+    (kinsoku), line-end punctuation inside the text block in LibreOffice as in the PDF, and Word's
     automatic spacing between Chinese and Latin letters or digits."""
     return [
         val("w:kinsoku", "1"),
-        val("w:overflowPunct", "0"),
+        # "1" is "may hang" in the standard and to Word, whose default for Chinese it is; but
+        # LibreOffice 7.4 reads the value inverted, and with "0" sets line-end 、and，in the
+        # margin (4 lines of the report). "1" keeps them inside the text block there.
+        val("w:overflowPunct", "1"),
         val("w:topLinePunct", "0"),
         val("w:autoSpaceDE", "1"),
         val("w:autoSpaceDN", "1"),

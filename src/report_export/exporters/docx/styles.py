@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from docx.oxml.ns import qn
 
+from ...outline import CONTENTS_LEVELS
 from .layout import LIST_STYLE_LEVELS, Layout, mm
 from .ooxml import Border, Element, Indent, el, fonts, ppr, rpr, twips, val
 
@@ -52,10 +53,6 @@ def continue_style(level: int) -> str:
 
 def toc_style(level: int) -> str:
     return f"TOC{level}"
-
-
-TOC_LEVELS = 3
-"""Heading levels a table of contents lists (its field's ``\\o "1-3"``)."""
 
 
 def _style(
@@ -201,7 +198,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                     align="left",
                     outline_level=level - 1,
                 ),
-                run=rpr(font=layout.heading_font, bold=True, size=size),
+                run=rpr(font=layout.face(layout.theme.heading_face(level)), bold=True, size=size),
             )
         )
     for level in range(LIST_STYLE_LEVELS):
@@ -370,7 +367,7 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
             run=rpr(font=layout.heading_font, bold=True, size=layout.theme.heading_size_pt(1)),
         ),
     ]
-    for level in range(1, TOC_LEVELS + 1):
+    for level in range(1, CONTENTS_LEVELS + 1):
         styles.append(
             _style(
                 "paragraph",
@@ -412,19 +409,23 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
 
 
 def _table_style(layout: Layout) -> Element:
-    """The three-line table of Chinese reports: rules above and below, a thin one under the
-    header row, none between cells."""
-    colors = layout.colors
-    rule = Border(1.2, colors.table_rule)
+    """The theme's table rules (``[tables]``), as the PDF draws them: a three-line table
+    (rules above and below, a thin one under the header row, none between cells) or a grid."""
+    colors, tables = layout.colors, layout.theme.tables
+    outer, inner = (
+        Border(tables.outer_rule_pt, colors.table_rule),
+        Border(tables.inner_rule_pt, colors.table_rule),
+    )
+    grid = tables.rules == "grid"
     borders = el(
         "w:tblBorders",
         None,
-        rule.element("top"),
-        el("w:left", {"w:val": "nil"}),
-        rule.element("bottom"),
-        el("w:right", {"w:val": "nil"}),
-        el("w:insideH", {"w:val": "nil"}),
-        el("w:insideV", {"w:val": "nil"}),
+        outer.element("top"),
+        outer.element("left") if grid else el("w:left", {"w:val": "nil"}),
+        outer.element("bottom"),
+        outer.element("right") if grid else el("w:right", {"w:val": "nil"}),
+        inner.element("insideH") if grid else el("w:insideH", {"w:val": "nil"}),
+        inner.element("insideV") if grid else el("w:insideV", {"w:val": "nil"}),
     )
     margins = el(
         "w:tblCellMar",
@@ -441,7 +442,7 @@ def _table_style(layout: Layout) -> Element:
         el(
             "w:tcPr",
             None,
-            el("w:tcBorders", None, Border(0.6, colors.table_rule).element("bottom")),
+            el("w:tcBorders", None, inner.element("bottom")),
         ),
     )
     return _style(

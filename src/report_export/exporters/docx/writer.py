@@ -46,10 +46,9 @@ from ...model import (
     Text,
     ThematicBreak,
     headings,
-    iter_inlines,
     walk_inlines,
 )
-from ...typography import display_width
+from ...table_layout import SHORT_TABLE_ROWS, column_count, column_shares
 from .layout import LIST_STYLE_LEVELS, Layout
 from .numbering import LEVELS, Numbering
 from .ooxml import (
@@ -288,8 +287,8 @@ class StoryWriter:
         return out
 
     def table(self, table: Table, scope: Scope) -> Element:
-        columns = max(len(row) for row in (table.header, *table.rows))
-        widths = self.column_widths(table, columns)
+        columns = column_count(table)
+        widths = self.column_widths(table)
         look = {
             "w:val": "0620",
             "w:firstRow": "1",
@@ -312,8 +311,18 @@ class StoryWriter:
             ),
             el("w:tblGrid", None, *(el("w:gridCol", {"w:w": twips(w)}) for w in widths)),
         )
+        body_rows = len(table.rows)
         for index, row in enumerate((table.header, *table.rows)):
             header = index == 0
+            # Two body rows after a page break: the last but one keeps with the last; a
+            # table of three rows or fewer keeps whole. (The header keeps with the first
+            # row by its style; keeping the first body row with the second as well makes
+            # LibreOffice 7.4 break the table half a page early, after moving it.)
+            keep = (
+                not header
+                and index < body_rows
+                and (index == body_rows - 1 or body_rows <= SHORT_TABLE_ROWS)
+            )
             row_path = (*scope.path, f"r{index}")
             real = len(row)
             cells = list(row) + [TableCell(())] * (columns - len(row))
@@ -326,7 +335,7 @@ class StoryWriter:
                 content = paragraph(
                     "TableHeading" if header else "TableText",
                     self.inlines(cell.children, scope),
-                    ppr(align=align) if align else [],
+                    ppr(align=align, keep_next=keep),
                 )
                 if column < real:
                     self.marked(content, (*row_path, f"c{column}"))
@@ -337,22 +346,10 @@ class StoryWriter:
             element.append(tr)
         return element
 
-    def column_widths(self, table: Table, columns: int) -> list[float]:
-        """Column widths filling the text block, shared by how wide each column's text is."""
-        natural = [2.0] * columns
-        for row in (table.header, *table.rows):
-            for index, cell in enumerate(row):
-                text = "".join(
-                    n.text for n in iter_inlines(cell.children) if isinstance(n, Text | Code)
-                )
-                natural[index] = max(natural[index], display_width(text) / 2 + 1)
-        total = sum(natural)
+    def column_widths(self, table: Table) -> list[float]:
+        """Column widths filling the text block, as the PDF's (``table_layout``)."""
         width = self.layout.text_width
-        # No column narrower than three characters, however short its text.
-        floor = min(3 * self.layout.small, width / columns)
-        shares = [max(floor, width * n / total) for n in natural]
-        scale = width / sum(shares)
-        return [share * scale for share in shares]
+        return [share * width for share in column_shares(table, width / self.layout.small)]
 
     def figure(self, image: Image) -> list[Element]:
         document = self.context.document
@@ -388,11 +385,11 @@ class StoryWriter:
     def figure_size(self, image: Any) -> tuple[int, int]:
         """The image's size as the PDF sets it (a pixel is a CSS pixel, 0.75 pt, whatever
         resolution the file claims), shrunk to fit the text block and leave room for a
-        caption, in EMU."""
+        caption (``Theme.figure_max_height_pt``, as in the PDF), in EMU."""
         width = image.px_width * CSS_PX_PT * EMU_PER_PT
         height = image.px_height * CSS_PX_PT * EMU_PER_PT
         limit_w = self.layout.text_width * EMU_PER_PT
-        limit_h = self.layout.figure_max_height * EMU_PER_PT
+        limit_h = self.layout.theme.figure_max_height_pt * EMU_PER_PT
         scale = min(1.0, limit_w / width, limit_h / height)
         return round(width * scale), round(height * scale)
 

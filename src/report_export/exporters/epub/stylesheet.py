@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...css import color_tokens, css_escape, css_font_stack, fill_template, heading_tokens
+from ...css import (
+    NOTE_LIST_ROOTS,
+    color_tokens,
+    css_escape,
+    css_font_stack,
+    fill_template,
+    heading_face_tokens,
+    heading_tokens,
+    list_rules,
+    table_rules,
+)
 from ...resources import styles_dir
 from ...theme import Theme
 from .embedded_fonts import EmbeddedFont
@@ -37,17 +47,22 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
         )
         for font in fonts
     )
+    body_fonts, heading_fonts = css_font_stack(body_stack), css_font_stack(heading_stack)
     tokens: dict[str, str] = {
         "font_faces": faces,
-        "body_fonts": css_font_stack(body_stack),
-        "heading_fonts": css_font_stack(heading_stack),
+        "body_fonts": body_fonts,
+        "heading_fonts": heading_fonts,
         "mono_fonts": css_font_stack(theme.fonts.mono),
         "line_height": f"{theme.text.line_height:g}",
         "text_align": theme.text.align,
         "text_indent": f"{theme.text.first_line_indent_chars:g}",
         "paragraph_spacing": _em(theme.text.paragraph_spacing_pt, size),
         "title_size": _em(theme.headings.title_size_pt, size),
+        "table_size": _em(theme.small_size_pt, size),
+        "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
+        "table_rules": table_rules(theme),
         **heading_tokens(theme, lambda points: _em(points, size)),
+        **heading_face_tokens(theme, {"heading": heading_fonts, "body": body_fonts}),
         **color_tokens(theme),
     }
     css = fill_template(CSS_TEMPLATE, tokens)
