@@ -90,3 +90,29 @@ def test_a_format_name_claimed_twice_is_refused(tmp_path: Path) -> None:
     result = cli(site, "formats")
     assert result.returncode == 2
     assert "format 'text' is registered twice" in result.stderr
+
+
+def test_the_scan_finds_what_importlib_metadata_finds(tmp_path: Path) -> None:
+    """The registry reads entry_points.txt itself (importlib.metadata is costly to import):
+    for every group, in this environment and with a third party's plugin on the path, it must
+    find exactly the entry points importlib.metadata does."""
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site)
+    script = (
+        "import importlib.metadata as m, warnings\n"
+        "from report_export import registry\n"
+        "warnings.simplefilter('ignore', DeprecationWarning)\n"  # 3.11: a dict of groups
+        "groups = m.entry_points().values()\n"
+        "theirs = sorted((p.group, p.name, p.value) for group in groups for p in group)\n"
+        "ours = sorted((p.group, p.name, p.value) for p in registry._all_entry_points())\n"
+        "assert ours == theirs, set(ours) ^ set(theirs)\n"
+        "assert ('report_export.exporters', 'shout', 'shout_plugin:ShoutExporter') in ours\n"
+        "print(len(ours))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) > 10

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from .errors import ReportExportError
 from .model import Document
@@ -57,7 +56,7 @@ def resolve_asset(document: Document, src: str, roots: Sequence[Path] | None = N
             raise _refused(src, f"{parts.scheme}: URLs are never fetched", allowed)
         if parts.netloc not in ("", "localhost"):
             raise _refused(src, f"a file on another host ({parts.netloc})", allowed)
-        path = Path(url2pathname(parts.path))
+        path = _file_url_path(parts.path)
     elif parts.netloc:
         raise _refused(src, f"a reference to another host ({parts.netloc})", allowed)
     else:
@@ -78,7 +77,16 @@ def resolve_url(url: str, roots: Sequence[Path]) -> Path:
         raise _refused(url, f"{parts.scheme or 'relative'} URLs are never fetched", roots)
     if parts.netloc not in ("", "localhost"):
         raise _refused(url, f"a file on another host ({parts.netloc})", roots)
-    return _inside(url, Path(url2pathname(parts.path)), roots)
+    return _inside(url, _file_url_path(parts.path), roots)
+
+
+def _file_url_path(path: str) -> Path:
+    """The local path of a ``file:`` URL's path part."""
+    # Imported here: urllib.request brings in http.client and email (~90 M instructions),
+    # which a build whose images are plain relative paths never needs.
+    from urllib.request import url2pathname
+
+    return Path(url2pathname(path))
 
 
 def media_type(path: Path) -> str:

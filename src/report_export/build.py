@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Protocol
 from .cache import BuildCache, data_hash, file_hash, format_key, inputs_digest
 from .errors import ReportExportError
 from .output import OutputFolder, write_set
-from .registry import available_formats, entry_point
+from .registry import EntryPoint, available_formats, entry_point
 from .reproducible import source_date_epoch
 from .theme import load_theme, resolve_theme
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-    from importlib.metadata import EntryPoint
 
     from .exporters import Exporter, Rendered
     from .model import Document

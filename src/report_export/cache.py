@@ -16,11 +16,11 @@ import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from importlib.metadata import EntryPoint
 from pathlib import Path
 
 from .errors import ReportExportError
 from .output import write_atomic
+from .registry import OWN_DISTRIBUTION, EntryPoint, distribution_label
 from .resources import styles_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -81,12 +81,9 @@ def _own_code() -> bytes:
 def _code_fingerprint(point: EntryPoint) -> bytes:
     """Our own code is hashed file by file (it changes without a version bump while we work);
     a third party's is named by its distribution's version and RECORD of file hashes."""
-    dist = point.dist
-    if dist is not None and dist.name == "report-export":
+    if point.distribution == OWN_DISTRIBUTION:
         return _own_code()
-    if dist is None:
-        return point.value.encode()
-    return f"{dist.name} {dist.version}\n{dist.read_text('RECORD') or ''}".encode()
+    return distribution_label(point).encode()
 
 
 def input_files(source: Path, theme_file: Path, out_dir: Path) -> list[tuple[Path, Path]]:

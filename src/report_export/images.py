@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml import etree
-
 from .errors import ReportExportError
 
 MAX_IMAGE_PIXELS = 40_000_000
@@ -59,6 +57,10 @@ def _check_raster(src: str, path: Path) -> None:
 
 
 def _check_svg(src: str, path: Path) -> None:
+    # Imported here, as Pillow is for rasters: a source without SVG images (and a text or
+    # DOCX build, which never needs lxml otherwise) does not pay for it.
+    from lxml import etree
+
     def fail(why: str) -> ReportExportError:
         return ReportExportError(f"image {src!r}: SVG refused: {why}")
 
