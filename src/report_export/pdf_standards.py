@@ -68,6 +68,7 @@ def finisher(variant: PdfVariant, tagged: bool, source: str = "") -> Finisher:
         if tagged:
             _margin_content_as_artifacts(objects)
             _annotations_into_links(objects)
+            _no_empty_items(objects)
             _list_bodies(objects)
             _paint_in_tree_order(objects)
         if variant in ("a-2b", "a-3b"):
@@ -196,6 +197,16 @@ def _link_ancestor(objects: _Objects, element: Any) -> Any:
         if element.get("S") == "/Link":
             return element
     return None
+
+
+def _no_empty_items(objects: _Objects) -> None:
+    """No list item without content: WeasyPrint can tag an item that paints nothing on a page
+    (seen on a 28-character measure), and an empty ``/LI`` is one with no ``/LBody`` (PDF/UA's
+    LST-002). Such an element is taken out of its parent's kids."""
+    for obj in list(objects.all()):
+        if isinstance(obj, pydyf.Dictionary) and obj.get("S") == "/LI" and not _kids(obj):
+            parent = objects.get(obj["P"])
+            parent["K"] = pydyf.Array(kid for kid in _kids(parent) if kid != obj.reference)
 
 
 def _list_bodies(objects: _Objects) -> None:
