@@ -17,7 +17,9 @@ def test_build_text_writes_stem_dot_ext(tmp_path: Path) -> None:
     result = run_cli("build", SOURCE, "--to", "text", "--out", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(tmp_path / "report.txt")
-    assert (tmp_path / "report.txt").read_text(encoding="utf-8").startswith("建设交通系统")
+    # The title, between its rules, is the text's first line of words.
+    lines = (tmp_path / "report.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("建设交通系统") and set(lines[0]) == {"="}
 
 
 def test_wrap_option_reaches_the_text_format(tmp_path: Path) -> None:

@@ -818,6 +818,9 @@ def test_font_stacks_are_written_as_the_pdf_writes_them() -> None:
         "heading": ("Noto Sans CJK SC", "sans", "SANS-SERIF"),
         # "\u017ferif" (a long s) casefolds to "serif" but is no CSS keyword.
         "mono": ("mono", "\u017ferif", "Monospace"),
+        "title": ("Noto Serif CJK SC", "Fantasy"),
+        # The page's chrome (page numbers) is print's alone: the heading stack's, to compare.
+        "chrome": ("Noto Sans CJK SC", "sans", "SANS-SERIF"),
     }
     theme = dataclasses.replace(load_theme(), fonts=FontTokens(**stacks))
     found = {
@@ -842,6 +845,7 @@ def test_font_stacks_are_written_as_the_pdf_writes_them() -> None:
         ),
         (("string", "Noto Sans CJK SC"), ("string", "sans"), ("ident", "sans-serif")),
         (("string", "mono"), ("string", "\u017ferif"), ("ident", "monospace")),
+        (("string", "Noto Serif CJK SC"), ("ident", "fantasy")),
     }
 
 

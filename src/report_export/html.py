@@ -249,8 +249,8 @@ class HtmlRenderer:
         pieces = _CJK_RUNS.split(text.text)
         out = []
         for index, piece in enumerate(pieces):
-            following = "".join(pieces[index + 1 :])[:1] or self.following
-            marked = self.marked(piece, following)
+            rest = "".join(pieces[index + 1 :])
+            marked = self.text_run(piece, rest[:1] or self.following, self.keep_end and not rest)
             latin = index % 2 == 0 and _LATIN.search(piece)
             out.append(f'<span class="latin">{marked}</span>' if latin else marked)
         return "".join(out)
