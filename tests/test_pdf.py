@@ -527,7 +527,7 @@ def test_a_character_no_theme_font_has_fails_the_build(tmp_path: Path) -> None:
 
 def test_a_heading_character_is_checked_against_the_heading_fonts(tmp_path: Path) -> None:
     source = _source(tmp_path, "# 一、标题 😀\n\n正文。")
-    with pytest.raises(ReportExportError, match=r"U\+1F600 .* heading fonts .*section sec-1"):
+    with pytest.raises(ReportExportError, match=r"U\+1F600 .* h1 fonts .*section sec-1"):
         PdfExporter().render(read_file(source), load_theme(), PdfOptions())
 
 

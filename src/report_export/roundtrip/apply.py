@@ -188,6 +188,8 @@ def markdown(segments: list[Segment], notes: dict[str, str], links: dict[str, st
         inner = "".join(_marked(s, notes) for s in merged[index:end])
         if link is None:
             out.append(inner)
+        elif inner == link and link == links.get(link, link):
+            out.append(link)  # a web address written as text, as the reader links it
         else:
             out.append(f"[{inner}]({links.get(link, link)})")
         index = end

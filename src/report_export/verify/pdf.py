@@ -13,7 +13,7 @@ from pypdf.errors import PyPdfError
 
 from ..labels import labels_for
 from ..list_markers import marker_pattern
-from ..model import Document, heading_label, headings, inline_text
+from ..model import Document, Table, heading_label, headings, inline_text, walk_blocks
 from ..outline import contents_entries
 from ..theme import Theme
 from ..typography import CJK, is_cjk
@@ -47,10 +47,12 @@ _LEADER_LINE = re.compile(r"^(.*?)\s*\.{3,}\s*(\d+)\s*$", re.MULTILINE)
 # line's end is not drawn. Such a break is read as a soft space, which the expected text may
 # have or not. A break anywhere else, and every space inside a line, is read as it is.
 _SOFT = "\x00"  # the reader refuses C0 controls: no source text holds it
+# So is a line end after a slash before a letter or digit: where a web address breaks
+# (https:// | example.org), as the line breaker may break it.
 _MIXED_BREAK = re.compile(
-    rf"(?<=[{CJK}])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
+    rf"(?<=[{CJK}/])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
 )
-_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
+_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}/]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
 
 
 class PdfVerifier(Verifier):
@@ -68,18 +70,21 @@ class PdfVerifier(Verifier):
         numbers = {label: str(n) for label, n in document.footnote_numbers().items()}
         # The text comes first in the report: a lost page shows as the paragraph it cut, which
         # says more than the page count it also upsets.
+        outline = _outline(reader)
+        contents = labels_for(document.meta.lang).contents
+        # A contents page (--toc): its heading opens the outline, before the report's own.
+        has_contents = bool(outline) and outline[0][1] == normalise(contents)
+        headers = _table_headers(document)
         page_problems: list[str] = []
         bodies: list[str] = []
         for number, text in enumerate(pages, start=1):
             body, furniture_problems = _strip_furniture(text, number, len(pages), document, theme)
             page_problems += furniture_problems
+            if has_contents:  # before the line ends go: a leader line ends at its number
+                body = _LEADER_LINE.sub(r"\1 \2", body)
+            if number > 1:
+                body = _strip_repeated_header(body, headers)
             bodies.append(_MIXED_BREAK.sub(_SOFT, body))
-        outline = _outline(reader)
-        contents = labels_for(document.meta.lang).contents
-        # A contents page (--toc): its heading opens the outline, before the report's own.
-        has_contents = bool(outline) and outline[0][1] == normalise(contents)
-        if has_contents:
-            bodies = [_LEADER_LINE.sub(r"\1 \2", body) for body in bodies]
         notes = footnote_parts(document, numbers.__getitem__)
         problems = _cut_footnotes(bodies, notes, _markers(theme))
         furniture = [Expected("title", normalise(document.meta.title))]
@@ -133,6 +138,31 @@ def _strip_furniture(
         else:
             del lines[head]
     return "\n".join(lines), problems
+
+
+def _table_headers(document: Document) -> list[str]:
+    """Each table's header row as the page shows it, spaces aside."""
+    return [
+        "".join("".join(inline_text(cell.children).split()) for cell in block.header)
+        for block in walk_blocks(document.blocks)
+        if isinstance(block, Table) and block.header
+    ]
+
+
+def _strip_repeated_header(body: str, headers: list[str]) -> str:
+    """``body`` without the header row a table broken over the page repeats at its top (the
+    source has it once), when the page begins with one."""
+    for header in headers:
+        at = 0
+        for char in header:
+            while at < len(body) and body[at].isspace():
+                at += 1
+            if at == len(body) or body[at] != char:
+                break
+            at += 1
+        else:
+            return body[at:].lstrip()
+    return body
 
 
 def _cut_footnotes(bodies: list[str], notes: list[list[str]], markers: str) -> list[str]:
