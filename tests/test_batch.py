@@ -283,11 +283,12 @@ def test_the_local_cluster_survives_ctrl_c_and_its_rerun_builds_only_the_rest(
         {"source": str(corpus.reports[i]), "formats": list(names), "out": f"g0/report-{i:03d}"}
         for i, names in formats.items()
     ]
-    # A long PDF (several seconds) keeps the batch busy when the first stamps are saved.
+    # A long PDF (six reports' text: several seconds) keeps the batch busy when the first
+    # stamps are saved.
     big = tmp_path / "big" / "big.md"
     big.parent.mkdir()
     text = report_text(0)
-    big.write_text(text + text.split("---\n", 2)[2], encoding="utf-8")
+    big.write_text(text + text.split("---\n", 2)[2] * 5, encoding="utf-8")
     rows.insert(0, {"source": str(big), "formats": ["pdf"]})
     manifest = tmp_path / "jobs.jsonl"
     manifest.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
