@@ -40,6 +40,9 @@ def test_watch_rebuilds_a_saved_change_and_reports_errors(tmp_path: Path) -> Non
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As a terminal starts it: Ctrl-C handled, whatever the test process's own disposition
+        # (an ignored SIGINT is inherited through exec, and Python then installs no handler).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines = _lines(process)
     try:
