@@ -296,6 +296,8 @@ def test_the_local_cluster_survives_ctrl_c_and_its_rerun_builds_only_the_rest(
         batch_command("--manifest", manifest, "--out", out, "--workers", "2"),
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
+        # As a terminal starts it: Ctrl-C handled, whatever this process's own disposition.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     deadline = time.monotonic() + 120
     # Once the cache holds a first stamp (it is saved every second while a batch runs).
