@@ -186,6 +186,33 @@ def color_tokens(theme: Theme) -> dict[str, str]:
     return {f"color_{spec.name}": getattr(theme.colors, spec.name) for spec in fields(theme.colors)}
 
 
+def em(points: float, body_pt: float) -> str:
+    """A length in points as ems of the body text, for the screen stylesheets."""
+    return f"{points / body_pt:.4g}"
+
+
+def screen_tokens(theme: Theme, stack: Callable[[str], str]) -> dict[str, str]:
+    """The tokens the screen stylesheets (EPUB and web page) share: fonts (``stack`` turns a
+    face token into its CSS stack), text, headings, lists, tables and colours, in ems."""
+    size = theme.text.size_pt
+    return {
+        "body_fonts": stack("body"),
+        "heading_fonts": stack("heading"),
+        "mono_fonts": css_font_stack(theme.fonts.mono),
+        "line_height": f"{theme.text.line_height:g}",
+        "text_align": theme.text.align,
+        "text_indent": f"{theme.text.first_line_indent_chars:g}",
+        "paragraph_spacing": em(theme.text.paragraph_spacing_pt, size),
+        "title_size": em(theme.headings.title_size_pt, size),
+        "table_size": em(theme.small_size_pt, size),
+        "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
+        "table_rules": table_rules(theme),
+        **heading_tokens(theme, lambda points: em(points, size)),
+        **heading_face_tokens(theme, stack),
+        **color_tokens(theme),
+    }
+
+
 def fill_template(template: Path, tokens: Mapping[str, str]) -> str:
     """The ``string.Template`` stylesheet at ``template`` filled from ``tokens``.
 

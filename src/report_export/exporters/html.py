@@ -19,16 +19,7 @@ from typing import Any, Literal
 from lxml import etree
 
 from ..assets import ImageFile, asset_roots, data_uri, read_image
-from ..css import (
-    NOTE_LIST_ROOTS,
-    color_tokens,
-    css_font_stack,
-    fill_template,
-    heading_face_tokens,
-    heading_tokens,
-    list_rules,
-    table_rules,
-)
+from ..css import css_font_stack, em, fill_template, screen_tokens
 from ..html import HtmlRenderer, footnote_ref_id, html_page
 from ..labels import labels_for
 from ..model import Document, Heading, Table, inline_text, walk_blocks
@@ -148,32 +139,16 @@ def _toc_list(nodes: list[TocNode]) -> str:
     return "<ol>\n" + "\n".join(items) + "\n</ol>"
 
 
-def _em(points: float, body_pt: float) -> str:
-    return f"{points / body_pt:.4g}"
-
-
 def stylesheet(theme: Theme) -> str:
     """``styles/web.css`` filled from the theme, then the theme's own CSS."""
     size = theme.text.size_pt
     title = theme.headings.title_size_pt
-    body_fonts, heading_fonts = (
-        css_font_stack(theme.fonts.body),
-        css_font_stack(theme.fonts.heading),
-    )
     tokens = {
         "body_size_pt": f"{size:g}",
         # The browser's default text is 16px, 12pt: the theme's size as a share of it.
         "root_size": f"{size / 12 * 100:.4g}",
         "chars_per_line": str(theme.page.chars_per_line),
-        "body_fonts": body_fonts,
-        "heading_fonts": heading_fonts,
-        "mono_fonts": css_font_stack(theme.fonts.mono),
-        "line_height": f"{theme.text.line_height:g}",
-        "text_align": theme.text.align,
-        "text_indent": f"{theme.text.first_line_indent_chars:g}",
-        "paragraph_spacing": _em(theme.text.paragraph_spacing_pt, size),
-        "title_size": _em(title, size),
-        "title_size_narrow": _em(min(title, size * 1.5), size),
+        "title_size_narrow": em(min(title, size * 1.5), size),
         "page_width": f"{theme.page.width_mm:g}",
         "page_height": f"{theme.page.height_mm:g}",
         "margin_top": f"{theme.page.margin_top_mm:g}",
@@ -181,12 +156,7 @@ def stylesheet(theme: Theme) -> str:
         "margin_left": f"{theme.margin_left_pt:.3f}",
         "margin_right": f"{theme.margin_right_pt:.3f}",
         "figure_max_height": f"{theme.figure_max_height_pt:.1f}",
-        "table_size": _em(theme.small_size_pt, size),
-        "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
-        "table_rules": table_rules(theme),
-        **heading_tokens(theme, lambda points: _em(points, size)),
-        **heading_face_tokens(theme, lambda face: css_font_stack(theme.face_stack(face))),
-        **color_tokens(theme),
+        **screen_tokens(theme, lambda face: css_font_stack(theme.face_stack(face))),
     }
     css = fill_template(styles_dir() / "web.css", tokens)
     if theme.css is not None:

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ...css import (
-    NOTE_LIST_ROOTS,
-    color_tokens,
-    css_escape,
-    css_font_stack,
-    fill_template,
-    heading_face_tokens,
-    heading_tokens,
-    list_rules,
-    table_rules,
-)
+from ...css import css_escape, css_font_stack, fill_template, screen_tokens
 from ...resources import styles_dir
 from ...theme import Theme
 from .embedded_fonts import EmbeddedFont
@@ -25,13 +15,8 @@ FONT_FACE_TEMPLATE = styles_dir() / "epub-font-face.css"
 """One ``@font-face`` rule of an embedded font, a ``string.Template``."""
 
 
-def _em(points: float, body_pt: float) -> str:
-    return f"{points / body_pt:.4g}"
-
-
 def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
     """The book's CSS: ``styles/epub.css`` filled from the theme, then the theme's own CSS."""
-    size = theme.text.size_pt
 
     def stack(face: str) -> str:
         """A face's CSS stack, its embedded subset (if any) first."""
@@ -51,23 +36,7 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
         )
         for font in fonts
     )
-    tokens: dict[str, str] = {
-        "font_faces": faces,
-        "body_fonts": stack("body"),
-        "heading_fonts": stack("heading"),
-        "mono_fonts": css_font_stack(theme.fonts.mono),
-        "line_height": f"{theme.text.line_height:g}",
-        "text_align": theme.text.align,
-        "text_indent": f"{theme.text.first_line_indent_chars:g}",
-        "paragraph_spacing": _em(theme.text.paragraph_spacing_pt, size),
-        "title_size": _em(theme.headings.title_size_pt, size),
-        "table_size": _em(theme.small_size_pt, size),
-        "list_rules": list_rules(theme, NOTE_LIST_ROOTS),
-        "table_rules": table_rules(theme),
-        **heading_tokens(theme, lambda points: _em(points, size)),
-        **heading_face_tokens(theme, stack),
-        **color_tokens(theme),
-    }
+    tokens = {"font_faces": faces, **screen_tokens(theme, stack)}
     css = fill_template(CSS_TEMPLATE, tokens)
     if theme.css is not None:
         css += "\n/* The theme's own CSS */\n" + theme.css.read_text(encoding="utf-8")
