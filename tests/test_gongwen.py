@@ -290,3 +290,35 @@ def test_the_epub_carries_the_themes_faces(tmp_path: Path) -> None:
     assert rules["section.titlepage h1.title"].startswith('"Noto Serif CJK SC Subset"')
     found = check_all({"epubcheck": [epub], "ace": [epub]})
     assert found["epubcheck"][epub] == [] and found["ace"][epub] == [], found
+
+
+def test_the_docx_names_an_offices_fonts(every_output: dict[Case, Path]) -> None:
+    """Every East Asian face the DOCX's styles name is in its font table, with the name Word on
+    a Chinese Windows knows a face of that kind by as its alternate (仿宋 for FandolFang …); the
+    grid carries the 28 characters' pitch for Word's character grid."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(built(every_output, CASE, "docx")) as docx:
+        styles = etree.fromstring(docx.read("word/styles.xml"))
+        table = etree.fromstring(docx.read("word/fontTable.xml"))
+        document = etree.fromstring(docx.read("word/document.xml"))
+    named = {str(f.get(f"{w}eastAsia")) for f in styles.iter(f"{w}rFonts") if f.get(f"{w}eastAsia")}
+    alt = {
+        name: (node.get(f"{w}val") if (node := font.find(f"{w}altName")) is not None else None)
+        for font in table.iter(f"{w}font")
+        if (name := str(font.get(f"{w}name")))
+    }
+    assert named <= set(alt)
+    assert {name: alt[name] for name in named} == {
+        "FandolFang": "仿宋",
+        "FandolHei": "黑体",
+        "FandolKai": "楷体",
+        "Noto Serif CJK SC": "宋体",
+        "Noto Sans Mono CJK SC": None,  # code: no office face of its kind
+    }
+    (grid,) = document.iter(f"{w}docGrid")
+    extra = int(str(grid.get(f"{w}charSpace")))
+    assert 27.999 < WIDTH / (16 + extra / 4096) < 28.01
