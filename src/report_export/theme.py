@@ -113,6 +113,11 @@ class HeadingTokens:
     author_face: str
     space_before_pt: tuple[float, ...]
     space_after_pt: tuple[float, ...]
+    numbering: tuple[str, ...] = ()
+    """The laid-out formats' heading numbers, level 1 first, each written as the marker of a
+    first item is in ``[lists].ordered`` ("一、", "（一）"): a heading the author numbered at
+    a level it covers shows its number in place of the typed one (``heading_numbers``).
+    Empty: every heading as the author typed it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,6 +374,11 @@ class Theme:
         scheme = self.lists.ordered
         return parse_marker(scheme[min(level, len(scheme) - 1)])
 
+    @property
+    def heading_scheme(self) -> tuple[OrderedMarker, ...]:
+        """The heading numbers of ``[headings].numbering``, level 1 first (none: as typed)."""
+        return tuple(parse_marker(sample) for sample in self.headings.numbering)
+
     def bullet(self, level: int) -> str:
         """The bullet of list ``level`` (0: outermost)."""
         bullets = self.lists.bullets
@@ -568,7 +578,8 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
         value = table[name]
         kind = str(spec.type)
         if kind.startswith("tuple"):
-            if not isinstance(value, list) or not value:
+            # A list that may be left out may be empty too: it says "none".
+            if not isinstance(value, list) or not (value or spec.default is not MISSING):
                 raise fail(f"[{section}].{name} must be a non-empty list")
             item_kind = kind[6:-6]
             if not all(_is_kind(v, item_kind) for v in value):
@@ -625,11 +636,13 @@ def _check(theme: Theme, fail: Any) -> None:
             raise fail(f"[headings]: face {face!r} is no stack of [fonts] ({', '.join(faces)})")
     if theme.footer.placement not in _PLACEMENTS:
         raise fail(f"[footer].placement must be one of {', '.join(_PLACEMENTS)}")
-    for sample in theme.lists.ordered:
-        try:
-            parse_marker(sample)
-        except ValueError as err:
-            raise fail(f"[lists].ordered: {err}") from None
+    schemes = {"[lists].ordered": theme.lists.ordered, "[headings].numbering": headings.numbering}
+    for token, samples in schemes.items():
+        for sample in samples:
+            try:
+                parse_marker(sample)
+            except ValueError as err:
+                raise fail(f"{token}: {err}") from None
     for bullet in theme.lists.bullets:
         if not 1 <= len(bullet) <= MAX_BULLET or any(c.isspace() for c in bullet):
             raise fail(f"[lists].bullets: {bullet!r} must be 1 to {MAX_BULLET} visible characters")

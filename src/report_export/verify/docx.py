@@ -12,6 +12,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
+from ..heading_numbers import number_headings
 from ..model import Document
 from ..theme import Theme
 from . import (
@@ -40,6 +41,7 @@ class DocxVerifier(Verifier):
     name = "docx"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        document = number_headings(document, theme.heading_scheme)  # as the format shows them
         if refused := zip_problems(path):
             return refused
         try:

@@ -423,6 +423,10 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
         ),
         _table_style(layout),
     ]
+    if layout.theme.headings.numbering:
+        # A heading's number in the theme's scheme: set as the heading is, told apart (in
+        # Word's style list and by the import) as a number the exporter wrote.
+        styles.append(_style("character", "Heading Number", custom=True, priority=99))
     return styles
 
 
