@@ -14,6 +14,7 @@ from lxml import etree
 
 from ..model import Document
 from ..theme import Theme
+from ..typography import join_scripts
 from . import (
     CELL_SEPARATOR,
     Found,
@@ -55,7 +56,7 @@ class DocxVerifier(Verifier):
                 found += _rows(item, where)
                 continue
             style = item.style.name if item.style is not None else ""
-            text = normalise(item.text)
+            text = normalise(join_scripts(item.text))
             if style in TITLE_STYLES:
                 titles.append(text)
             elif (
@@ -96,7 +97,7 @@ def _first(items: list[str]) -> str | None:
 def _rows(table: DocxTable, where: str) -> list[Found]:
     rows = []
     for number, row in enumerate(table.rows, start=1):
-        cells = [normalise(cell.text) for cell in row.cells]
+        cells = [normalise(join_scripts(cell.text)) for cell in row.cells]
         rows.append(Found(normalise(CELL_SEPARATOR.join(cells)), f"{where}, row {number}"))
     return rows
 
@@ -124,5 +125,9 @@ def _footnotes(word: docx.document.Document) -> list[Found]:
             "".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in note.iter(f"{{{W}}}p")
         ]
         number = note.get(f"{{{W}}}id")
-        found.append(Found(normalise(" ".join(paragraphs)), f"word/footnotes.xml, note {number}"))
+        found.append(
+            Found(
+                normalise(join_scripts(" ".join(paragraphs))), f"word/footnotes.xml, note {number}"
+            )
+        )
     return found

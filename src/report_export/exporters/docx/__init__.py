@@ -32,7 +32,18 @@ from .. import Exporter
 from . import package, styles
 from .layout import Layout
 from .numbering import Numbering
-from .ooxml import Element, el, field, field_begin, field_end, paragraph, ppr, run, text_runs
+from .ooxml import (
+    Element,
+    el,
+    field,
+    field_begin,
+    field_end,
+    paragraph,
+    ppr,
+    run,
+    separate_scripts_in,
+    text_runs,
+)
 from .styles import toc_style
 from .writer import Context, Scope, StoryWriter
 
@@ -76,6 +87,8 @@ class DocxExporter(Exporter[DocxOptions]):
         if context.notes.ids:
             stories.append(write_footnotes(word, context))
         stories += package.header_footer(word, document, layout)
+        for story in stories:
+            separate_scripts_in(story)
         package.settings(
             word.settings.element,
             layout,
