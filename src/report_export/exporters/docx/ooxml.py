@@ -24,6 +24,11 @@ from ...typography import separate_scripts
 Element = etree._Element
 """An OOXML element (python-docx's element classes are lxml elements)."""
 
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+"""Markup compatibility (``mc:AlternateContent``), which python-docx has no prefix for."""
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+"""Word 2013's namespace: what an ``mc:Choice Requires="w15"`` asks of a reader."""
+
 TWIPS_PER_PT = 20
 EMU_PER_PT = 12700
 
