@@ -453,7 +453,7 @@ CASES: list[Case] = [
         "markup-in-the-title",
         '---\ntitle: "*强调* <b>粗</b> & [链](x) `码`"\n---\n正文。\n',
         code=0,
-        args=("--to", "text,docx"),
+        args=("--to", "text,docx,epub,html,pdf"),  # each format's title, as text
     ),
     Case(
         "lang-not-a-tag",
