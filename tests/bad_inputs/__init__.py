@@ -106,6 +106,23 @@ def _pdf_without_fonts(folder: Path) -> None:
         writer.write(handle)
 
 
+def _pdf_stream_bomb(folder: Path) -> None:
+    """A PDF whose page content inflates to 100 MB (100 KB on disk): past pypdf's cap."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    content = StreamObject()
+    content.set_data(zlib.compress(b" " * (100 << 20), 9))
+    content[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    with (folder / "out" / "src.pdf").open("wb") as handle:
+        writer.write(handle)
+
+
 def _docx_zip_bomb(folder: Path) -> None:
     """A DOCX whose document member declares 600 MB: what ``verify`` reads before inflating
     (a real one would take seconds to make; zipfile never inflates past the declared size)."""
@@ -296,6 +313,15 @@ CASES: list[Case] = [
         command="verify",
         args=("--to", "pdf"),
         prepare=_pdf_without_fonts,
+    ),
+    Case(
+        "verify-a-pdf-stream-bomb",
+        GOOD,
+        "pdf    FAILED",
+        code=1,
+        command="verify",
+        args=("--to", "pdf"),
+        prepare=_pdf_stream_bomb,
     ),
     Case(
         "verify-a-docx-zip-bomb",

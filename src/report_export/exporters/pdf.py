@@ -79,10 +79,11 @@ FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
 
 _warned: set[str] = set()
 
-# WeasyPrint's cost grows faster than the document past these (bench/scaling.py; README,
-# limits): each is about half a minute of CPU here at its limit, several times the largest
-# report measured in bench/run.py (200 times source/report.md: 6,200 blocks, 730,000
-# characters), and a document over one is refused before anything renders.
+# Past these a PDF takes WeasyPrint minutes, and for a long paragraph or many pages its time
+# grows faster than the document (bench/scaling.py; README, limits). Each is half a minute to
+# a minute of CPU here at its limit, two to three times the largest report bench/run.py builds
+# (200 times source/report.md: 6,200 blocks, 730,000 characters); a document over one is
+# refused before any format renders.
 MAX_BLOCKS = 20_000
 """Blocks (paragraphs, headings, list items, table rows), notes' included: ~1.5 ms each here,
 and more with every page, as WeasyPrint styles each page by a scan of every page before it
@@ -94,7 +95,8 @@ MAX_PARAGRAPH = 100_000
 paragraph again for every line it sets, so its cost grows with the square of its length
 (52,000 characters: 2.4 s; 525,000: 59 s)."""
 MAX_CHARACTERS = 1_500_000
-"""Characters of text in all: about 2,000 pages, 40-60 s here."""
+"""Characters of text in all: about 2,000 pages, an estimated 40-60 s here (27-46 µs a
+character in the report x100 and the long-line runs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +166,7 @@ class PdfExporter(Exporter[PdfOptions]):
 def _too_large(document: Document, limit: str, found: str) -> ReportExportError:
     return ReportExportError(
         f"pdf: a PDF takes at most {limit}; this source has {found}"
-        " (WeasyPrint's time grows faster than the document past it; see README, limits)",
+        " (past it WeasyPrint takes minutes; see README, limits)",
         document.source,
     )
 
