@@ -20,7 +20,7 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
 
     def stack(face: str) -> str:
         """A face's CSS stack, its embedded subset (if any) first."""
-        embedded = [f.css_family for f in fonts if f.role == face]
+        embedded = list(dict.fromkeys(f.css_family for f in fonts if face in f.faces))
         return css_font_stack([*embedded, *theme.face_stack(face)])
 
     faces = "\n".join(
