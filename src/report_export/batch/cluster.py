@@ -38,6 +38,8 @@ class WarmUp(WorkerPlugin):
     def __init__(self, formats: Sequence[str], theme: str) -> None:
         self.formats = tuple(formats)
         self.theme = theme
+        self.warm = False
+        """Set once the warm-up is over (the worker counts as running before)."""
 
     async def setup(self, worker: Worker) -> None:
         import asyncio
@@ -46,6 +48,12 @@ class WarmUp(WorkerPlugin):
         await asyncio.get_running_loop().run_in_executor(
             executor, warm_up, self.formats, self.theme
         )
+        self.warm = True
+
+
+def _warm(dask_worker: Worker) -> bool:
+    plugin = dask_worker.plugins.get(WARM_UP)
+    return isinstance(plugin, WarmUp) and plugin.warm
 
 
 MARGIN = 128 * 2**20
@@ -95,9 +103,10 @@ class Recycler:
 
     The client decides, from the memory the workers report to the scheduler, so two workers
     never retire at once and lose each other's results; the next waits until the last is
-    replaced. A task running on a retired worker is given to another (not counted as a
-    failure). A worker with no nanny is left alone; so is the only worker holding results
-    (the scheduler refuses it, as nothing could take them).
+    replaced by a warm worker (else, on two workers, the second retires while the first's
+    replacement is still warming up, and nobody works). A task running on a retired worker
+    is given to another (not counted as a failure). A worker with no nanny is left alone; so
+    is the only worker holding results (the scheduler refuses it, as nothing could take them).
     """
 
     def __init__(self, client: Client, limit: int) -> None:
@@ -117,7 +126,11 @@ class Recycler:
         if self._retiring:
             if self._retiring not in workers and self._retiring not in self.retired:
                 self.retired.append(self._retiring)
-            replaced = self._retiring in self.retired and len(running) >= self._running
+            replaced = (
+                self._retiring in self.retired
+                and len(running) >= self._running
+                and self._all_warm(list(running))
+            )
             if not replaced and time.monotonic() - self._since < RECHECK:
                 return
             self._retiring = ""
@@ -130,8 +143,13 @@ class Recycler:
             return
         _, address = max(over)
         reason = f"report-export: memory past {self.limit // 2**20} MB"
-        self.client.run(_retire, reason, workers=[address], wait=False)
+        # A worker gone since the scheduler answered has nothing left to retire.
+        self.client.run(_retire, reason, workers=[address], wait=False, on_error="ignore")
         self._retiring, self._running, self._since = address, len(running), time.monotonic()
+
+    def _all_warm(self, workers: list[str]) -> bool:
+        answers = self.client.run(_warm, workers=workers, on_error="return")
+        return all(answer is True for answer in answers.values())
 
 
 @contextlib.contextmanager
