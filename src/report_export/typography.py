@@ -32,6 +32,42 @@ def is_cjk(char: str) -> bool:
     return _CJK_CHAR.fullmatch(char) is not None
 
 
+_ASIAN = f"{HAN}\u3040-\u30ff\uac00-\ud7af\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
+# A letter or digit of Asian script (Han, kana, Hangul, full-width forms) beside one of any
+# other script: where LibreOffice puts its Asian/non-Asian space.
+_SCRIPT_CHANGE = re.compile(
+    f"(?<=[{_ASIAN}])(?=[^\\W_{_ASIAN}])|(?<=[^\\W_{_ASIAN}])(?=[{_ASIAN}])"
+)
+
+SCRIPT_BREAK = "\u200b"
+"""ZERO WIDTH SPACE, written between a Chinese and a Latin letter or digit that the source
+sets side by side (a DOCX's text only). LibreOffice adds 0.2 em of its own wherever two
+letters or digits of Asian and other script meet, and no DOCX property turns that off
+(``w:autoSpaceDE``/``DN`` is read by Word alone); a character that is neither letter nor
+digit between them does. It draws nothing and allows the break the two characters already
+allowed, so a line breaks where it did."""
+
+_SCRIPT_BREAK_BETWEEN = re.compile(
+    f"(?<=[{_ASIAN}]){SCRIPT_BREAK}(?=[^\\W_{_ASIAN}])"
+    f"|(?<=[^\\W_{_ASIAN}]){SCRIPT_BREAK}(?=[{_ASIAN}])"
+)
+
+
+def separate_scripts(text: str) -> str:
+    """``text`` with ``SCRIPT_BREAK`` wherever an Asian and a non-Asian letter or digit meet."""
+    return _SCRIPT_CHANGE.sub(SCRIPT_BREAK, text)
+
+
+def script_breaks(text: str) -> list[int]:
+    """Where ``separate_scripts`` put a ``SCRIPT_BREAK`` in ``text`` (to read it back)."""
+    return [m.start() for m in _SCRIPT_BREAK_BETWEEN.finditer(text)]
+
+
+def join_scripts(text: str) -> str:
+    """``text`` without the breaks ``separate_scripts`` added."""
+    return _SCRIPT_BREAK_BETWEEN.sub("", text)
+
+
 # Never at the start of a line (GB/T 15834 and common 禁则): closing punctuation.
 CLOSING = set("，。、；：？！”’）》」』】〕〉…—,.;:?!)]}")
 # Never at the end of a line: opening punctuation.

@@ -27,6 +27,7 @@ from ...theme import PT_PER_MM
 from .layout import Layout, mm
 from .ooxml import (
     TWIPS_PER_PT,
+    W15,
     Element,
     Indent,
     el,
@@ -232,6 +233,16 @@ def _doc_grid(layout: Layout) -> Element:
 def _length(points: float) -> Twips:
     """A length in points, rounded to Word's unit (a twentieth of a point) as ``twips`` is."""
     return Twips(round(points * TWIPS_PER_PT))
+
+
+def declare_w15(docx_document: Any) -> None:
+    """Declare Word 2013's namespace on the document element, where Word looks up the prefix
+    an ``mc:Choice Requires`` names (python-docx's template declares w14 at most)."""
+    part = docx_document.part
+    old = part._element
+    new = etree.Element(old.tag, dict(old.attrib), nsmap={**old.nsmap, "w15": W15})
+    new.extend(list(old))
+    part._element = new
 
 
 def header_footer(docx_document: Any, document: Document, layout: Layout) -> list[Element]:
