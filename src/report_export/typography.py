@@ -4,32 +4,44 @@ opening punctuation at its end), wrapping and balanced title lines."""
 
 from __future__ import annotations
 
-import re
-
 import wcwidth
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF))
+_CJK_SHARED = "\u2014\u2026\u2018\u2019\u201c\u201d\u00b7"
+# Ranges of code points rather than compiled character classes: ``re`` builds a class over
+# ranges this wide one code point at a time in Python, some 5 ms an import, which every build
+# would pay before its first line.
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...], chars: str = "") -> str:
+    return "".join(f"{chr(first)}-{chr(last)}" for first, last in ranges) + chars
+
+
+HAN = _char_class(_HAN_RANGES)
 """Han ideographs (CJK Unified Ideographs and Extension A, the compatibility ideographs), as
 the inside of a regular-expression character class."""
 
-CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2026\u2018\u2019\u201c\u201d\u00b7"
+CJK = _char_class(_CJK_RANGES, _CJK_SHARED)
 """Chinese text, as the inside of a character class: Han, radicals, CJK symbols and punctuation
 (U+3000-303F), kana, full-width forms, and the punctuation Chinese shares with Western text
 (the dash, ellipsis, curly quotes and middle dot, which a Chinese face sets full-width). Two
 such characters never have a space between them."""
 
-_HAN_CHAR = re.compile(f"[{HAN}]")
-_CJK_CHAR = re.compile(f"[{CJK}]")
+
+def _in_ranges(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    code = ord(char)
+    return any(first <= code <= last for first, last in ranges)
 
 
 def is_han(char: str) -> bool:
     """Whether ``char`` is one Han ideograph."""
-    return _HAN_CHAR.fullmatch(char) is not None
+    return len(char) == 1 and _in_ranges(char, _HAN_RANGES)
 
 
 def is_cjk(char: str) -> bool:
     """Whether ``char`` is one character of Chinese text (see ``CJK``)."""
-    return _CJK_CHAR.fullmatch(char) is not None
+    return len(char) == 1 and (char in _CJK_SHARED or _in_ranges(char, _CJK_RANGES))
 
 
 # Never at the start of a line (GB/T 15834 and common 禁则): closing punctuation.
