@@ -207,8 +207,9 @@ class BuildCache:
             return
         data = {key: dataclasses.asdict(stamp) for key, stamp in sorted(self.stamps.items())}
         text = json.dumps(data, indent=1, ensure_ascii=False)
-        # The outputs are written; a cache that could not be (a full disk) only costs a
-        # rebuild next time: the old stamps no longer match the outputs' hashes.
+        # The outputs are written; a cache that could not be (a full disk), or that a power
+        # cut leaves empty (it is not synced), only costs a rebuild next time: the old stamps
+        # no longer match the outputs' hashes, and an unreadable cache is none.
         with contextlib.suppress(ReportExportError):
-            write_atomic(self.path, text.encode("utf-8", "surrogateescape"))
+            write_atomic(self.path, text.encode("utf-8", "surrogateescape"), sync=False)
             self.changed = False
