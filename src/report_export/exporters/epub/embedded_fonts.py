@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ...errors import ReportExportError
-from ...fonts import embeddable_family, subset_font
 from ...theme import Theme
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -51,6 +50,10 @@ def embedded_fonts(
 ) -> list[EmbeddedFont]:
     """The theme's body font and (bold) heading font, each cut to the characters it sets in
     ``pages`` and the navigation (``nav_text``)."""
+    # Here, not at the top: fontconfig's bindings (ctypes) and fontTools are only for a book
+    # that embeds its fonts, not for every EPUB build.
+    from ...fonts import embeddable_family, subset_font
+
     text, heading_text = page_text(pages)
     fonts = []
     for role, stack, weight, chars in (
