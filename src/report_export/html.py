@@ -304,7 +304,10 @@ class HtmlRenderer:
     def link(self, link: Link) -> str:
         title = f' title="{escape(link.title)}"' if link.title else ""
         href = escape(self.link_href(link.target))
-        return f'<a href="{href}"{title}>{self.inlines(link.children)}</a>'
+        # A link that shows its own address (a bare URL): one long word, which a stylesheet
+        # lets break anywhere rather than leave the line before it loose.
+        shown = ' class="url"' if inline_text(link.children) == link.target else ""
+        return f'<a{shown} href="{href}"{title}>{self.inlines(link.children)}</a>'
 
     def footnote_ref(self, ref: FootnoteRef) -> str:
         label = ref.label
