@@ -86,6 +86,11 @@ MAX_TABLE_COLUMNS = 30
 """Columns a table may have: more cannot be set on any page or screen."""
 MAX_LIST_START = 1_000_000
 """The largest number an ordered list may start at."""
+MAX_TEXT_BYTES = 10 << 20
+"""The largest source (and scraped copy) read: the reader parses ~0.3-3 MB a second here
+(more for long paragraphs, less for many short ones) and every format's cost grows with it, so
+10 MiB is a build of about two minutes at worst (bench/scaling.py); refused before more of the
+file is read."""
 # markdown-it stops parsing (and drops the rest of the document) at its own nesting limit:
 # set it well above ours so that ours is always met first and refused with a line.
 _PARSER_NESTING = 4 * MAX_NESTING + 4
@@ -146,14 +151,21 @@ def read_file(path: Path) -> Document:
 
 
 def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
-    """The text of the file at ``path``; a missing, unreadable or non-UTF-8 file is a
-    ``ReportExportError`` naming it (and the line of the first bad byte)."""
+    """The text of the file at ``path``; a missing, unreadable, non-UTF-8 or too large file
+    (``MAX_TEXT_BYTES``) is a ``ReportExportError`` naming it (and the line of the first bad
+    byte)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEXT_BYTES + 1)
     except FileNotFoundError:
         raise ReportExportError("no such file", path) from None
     except OSError as err:
         raise ReportExportError(f"cannot read: {err.strerror}", path) from None
+    if len(raw) > MAX_TEXT_BYTES:
+        raise ReportExportError(
+            f"larger than {MAX_TEXT_BYTES >> 20} MiB, the most a source or a copy to import may be",
+            path,
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
