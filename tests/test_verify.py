@@ -260,22 +260,3 @@ def test_a_missing_output_is_a_mismatch(built: Path, tmp_path: Path) -> None:
 def test_usage_errors_exit_2(built: Path, tmp_path: Path) -> None:
     assert run_cli("verify", SOURCE, "--out", built, "--to", "odt").returncode == 2
     assert run_cli("verify", tmp_path / "none.md", "--out", built).returncode == 2
-
-
-def test_pdf_soft_breaks_after_a_hyphen_and_at_a_page_foot() -> None:
-    """A web address broken after a hyphen (micro- | renewal) reads as the address; a soft
-    space left at a page's foot where its footnote was cut out is the page break, not a
-    second space before the next page's heading."""
-    from report_export.verify import Expected, compare_stream
-    from report_export.verify.pdf import _MIXED_BREAK, _SOFT, _stream
-
-    first = _MIXED_BREAK.sub(_SOFT, "数据页面（https://example.org/micro-\nrenewal-2025）公布。\n")
-    stream = _stream([first + _SOFT, "（一）调查对象"])
-    expected = [
-        Expected("paragraph 1", "数据页面（https://example.org/micro-renewal-2025）公布。"),
-        Expected("heading", "（一）调查对象"),
-    ]
-    assert compare_stream(expected, stream) == []
-    # And the break is no licence for a space the source does not have elsewhere.
-    wrong = [Expected("paragraph 1", "数据页面（https://example.org/micro-renewal-2025）公 布。")]
-    assert compare_stream(wrong, _stream([first])) != []

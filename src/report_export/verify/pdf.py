@@ -48,12 +48,12 @@ _LEADER_LINE = re.compile(r"^(.*?)\s*\.{3,}\s*(\d+)\s*$", re.MULTILINE)
 # line's end is not drawn. Such a break is read as a soft space, which the expected text may
 # have or not. A break anywhere else, and every space inside a line, is read as it is.
 _SOFT = "\x00"  # the reader refuses C0 controls: no source text holds it
-# So is a line end after a slash or a hyphen before a letter or digit: where a web address
-# breaks (https:// | example.org, micro- | renewal), as the line breaker may break it.
+# So is a line end after a slash before a letter or digit: where a web address breaks
+# (https:// | example.org), as the line breaker may break it.
 _MIXED_BREAK = re.compile(
-    rf"(?<=[{CJK}/-])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
+    rf"(?<=[{CJK}/])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
 )
-_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}/-]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
+_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}/]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
 
 
 class PdfVerifier(Verifier):
@@ -205,9 +205,7 @@ def _stream(bodies: list[str]) -> Stream:
     text = ""
     starts: list[int] = []
     for body in bodies:
-        # A soft space left at a page's end (before the footnote cut from under it) is the
-        # page break, which the join below writes.
-        page = normalise(body).strip(_SOFT + " ")
+        page = normalise(body)
         if text and page and not (is_cjk(text[-1]) and is_cjk(page[0])):
             text += " "
         starts.append(len(text))
