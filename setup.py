@@ -1,7 +1,7 @@
 """The build step that carries the top-level ``styles/`` into the package.
 
 ``styles/`` stays the one home of the built-in themes and CSS templates; a wheel gets them as
-``report_export/styles/`` (found through ``importlib.resources``, see ``report_export.resources``).
+``report_export/styles/`` (found beside the package's modules, see ``report_export.resources``).
 An editable install copies nothing: it runs from the checkout, whose ``styles/`` it reads.
 Everything else about the package is declared in pyproject.toml.
 """

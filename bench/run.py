@@ -8,6 +8,10 @@ psutil, for wall time and the peak memory of the whole process tree (sum of RSS 
 the command and its children); ours and the peer run in turn and the medians are reported.
 
     .venv/bin/python bench/run.py [--runs N] [--sizes 1,10,100,200] [--big-runs N] [--watch N]
+                                  [--formats pdf,docx,epub,text]
+
+With ``--formats`` naming some formats only, the full build and bare WeasyPrint rows are
+left out (bare WeasyPrint stays when the PDF is among them).
 """
 
 from __future__ import annotations
@@ -217,7 +221,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1,10,100,200")
     parser.add_argument("--big-runs", type=int, default=1, help="runs at 200x and above")
     parser.add_argument("--watch", type=int, default=50, help="watch rebuilds (0: none)")
+    parser.add_argument("--formats", default=",".join(FORMATS), help="comma list of formats")
     args = parser.parse_args()
+    formats = [f for f in FORMATS if f in args.formats.split(",")]
+    if not formats:
+        raise SystemExit(f"--formats: none of {', '.join(FORMATS)}")
     if shutil.which("pandoc") is None:
         raise SystemExit("pandoc is not installed: run `make bench`, which installs it")
     rows: list[str] = []
@@ -232,7 +240,7 @@ def main() -> None:
             out = work / f"out{factor}"
             out.mkdir()
             label = "report" if factor == 1 else f"report x{factor}"
-            for fmt in FORMATS:
+            for fmt in formats:
                 mine, theirs = interleaved(
                     runs,
                     partial(timed, ours(source, fmt, out), REPO),
@@ -241,12 +249,22 @@ def main() -> None:
                 rows.append(row(label, fmt, "pandoc chain", mine, theirs))
                 if fmt == "pdf":
                     pdf_times[factor] = mine.seconds
-            every = [str(BIN / "report-export"), "build", str(source), "--out", str(out), "--force"]
-            full, chain_total = interleaved(
-                runs, partial(timed, every, REPO), partial(full_chain, source, out)
-            )
-            full_times[factor] = full.seconds
-            rows.append(row(label, "all", "pandoc chain", full, chain_total))
+            if len(formats) == len(FORMATS):
+                every = [
+                    str(BIN / "report-export"),
+                    "build",
+                    str(source),
+                    "--out",
+                    str(out),
+                    "--force",
+                ]
+                full, chain_total = interleaved(
+                    runs, partial(timed, every, REPO), partial(full_chain, source, out)
+                )
+                full_times[factor] = full.seconds
+                rows.append(row(label, "all", "pandoc chain", full, chain_total))
+            if "pdf" not in formats:
+                continue
             bare_command = bare_weasyprint(source, out)
             pdf, bare = interleaved(
                 runs,
@@ -254,8 +272,10 @@ def main() -> None:
                 partial(timed, bare_command, REPO),
             )
             rows.append(row(label, "pdf", "bare WeasyPrint", pdf, bare))
-        notes.append(linearity("linearity, full build", full_times))
-        notes.append(linearity("linearity, PDF alone", pdf_times))
+        if full_times:
+            notes.append(linearity("linearity, full build", full_times))
+        if pdf_times:
+            notes.append(linearity("linearity, PDF alone", pdf_times))
         if args.watch:
             notes.append(watch_rebuilds(SOURCE, work, args.watch))
     header = (

@@ -46,6 +46,43 @@ def tool(name: str) -> str:
     return path
 
 
+def run_uno_script(script: str, folder: Path, *args: str | Path) -> str:
+    """Run ``tests/uno/<script>`` with Debian's /usr/bin/python3 (python3-uno) against a
+    LibreOffice of its own (profile under ``folder``); its standard output."""
+    import socket
+
+    soffice, python = tool("soffice"), Path("/usr/bin/python3")
+    if subprocess.run([python, "-c", "import uno"], check=False).returncode:
+        pytest.fail("/usr/bin/python3 has no uno module: run `make test` (python3-uno)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    office = subprocess.Popen(
+        [
+            soffice,
+            "--headless",
+            "--invisible",
+            "--norestore",
+            f"--accept=socket,host=127.0.0.1,port={port};urp;",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        done = subprocess.run(
+            [python, Path(__file__).parent / "uno" / script, port, *map(str, args)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+    finally:
+        office.kill()
+        office.wait()
+    return done.stdout
+
+
 def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``report-export`` as a user would, in a subprocess; never raises on failure."""
     return subprocess.run(

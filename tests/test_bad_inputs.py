@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from report_export.output import LOCK_NAME
+
 from .bad_inputs import CASES, GOOD, Case
 
 
@@ -42,6 +44,11 @@ def good_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "out"
 
 
+def _names(folder: Path) -> list[str]:
+    """The names in ``folder`` but the output lock (a build's ``--out`` there keeps it)."""
+    return sorted(name for name in os.listdir(folder) if name != LOCK_NAME)
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(folder)): path.read_bytes()
@@ -66,6 +73,7 @@ def test_case(case: Case, good_out: Path, tmp_path: Path) -> None:
     if case.prepare is not None:
         case.prepare(folder)
     before = _snapshot(folder / "out")
+    beside = _names(folder)
     args = [a.replace("{dir}", str(folder)) for a in case.args]
     if not any(a.startswith(str(folder)) and a.endswith(".md") for a in args):
         args.insert(0, case.source_name)
@@ -77,11 +85,12 @@ def test_case(case: Case, good_out: Path, tmp_path: Path) -> None:
         check = _run(case, folder, "verify", case.source_name, "--to", formats)
         assert check.returncode == 0, check.stdout + check.stderr
         return
-    said = result.stderr if case.command == "build" else result.stdout
+    said = result.stdout if case.command == "verify" else result.stderr
     assert said.count("\n") == 1, said
     assert case.message.replace("{src}", case.source_name) in said
-    if case.command == "build":
+    if case.command != "verify":  # nothing written: out/ as it was, nothing new beside it
         assert _snapshot(folder / "out") == before
+        assert _names(folder) == beside
 
 
 def test_case_names_are_unique() -> None:

@@ -35,6 +35,7 @@ from .corpus import report_text, write_corpus
 
 DASK = Path(sys.executable).parent / "dask"
 QUICK = ("text", "docx", "epub")
+FOUR = ("pdf", *QUICK)
 EXTENSIONS = {"text": "txt", "docx": "docx", "epub": "epub", "pdf": "pdf"}
 PDF_REPORTS = 6
 """The first reports of the corpus are also built as PDF (the rest only in the quick formats)."""
@@ -332,6 +333,44 @@ def test_the_local_cluster_survives_ctrl_c_and_its_rerun_builds_only_the_rest(
     code, screen = run_on_terminal("batch", "--manifest", manifest, "--out", out)
     assert code == 0
     assert re.search(r"\[#{24}\] 11/11 documents", screen), screen
+
+
+def test_workers_past_the_memory_bound_are_recycled_one_at_a_time(tmp_path: Path) -> None:
+    """A bound below a fresh worker's memory is raised to the floor, in one line; past it,
+    workers retire one at a time during a batch of ten full reports in the four formats,
+    and the batch still ends (bounded time), every output the bytes ``build`` writes."""
+    reports = write_corpus(tmp_path / "reports", 10)
+    reference = tmp_path / "reference"
+    for source in reports:
+        for fmt in FOUR:  # one format a build: rendered in this process, no worker pool
+            build(BuildRequest(source, reference / source.stem, (fmt,)))
+    out = tmp_path / "out"
+    args = [tmp_path / "reports", "--out", out, "--to", ",".join(FOUR), "--workers", "2"]
+    args += ["--worker-memory", "1", "--summary", out / "summary.html"]
+    # Before the floor, this batch never ended: every worker retired after every task.
+    result = subprocess.run(
+        batch_command(*args), cwd=REPO, capture_output=True, text=True, check=False, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    (warning,) = result.stderr.splitlines()
+    raised = re.fullmatch(
+        r"report-export: --worker-memory 1 MB is below a fresh worker's memory and 128 MB: "
+        r"raised to (\d+) MB",
+        warning,
+    )
+    assert raised and 128 + 100 < int(raised[1]) < 1200, warning
+    recycled = re.search(r"10 documents: 10 built, .* (\d+) workers recycled$", result.stdout)
+    assert recycled and int(recycled[1]) >= 1, result.stdout
+    for source in reports:
+        for fmt in FOUR:
+            name = f"{source.stem}.{EXTENSIONS[fmt]}"
+            built = out / source.parent.name / name
+            assert built.read_bytes() == (reference / source.stem / name).read_bytes(), built
+    assert not [name for name in files_under(out) if name.endswith(".tmp")]
+    assert check_cache_is_true(out) == 4 * len(reports)
+    data = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    workers = {fmt["worker"] for row in data["rows"] for fmt in row["formats"].values()}
+    assert len(workers) > 2, "a worker started during the batch built some of it"
 
 
 # --- what a batch is given -------------------------------------------------------------------

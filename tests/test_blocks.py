@@ -10,6 +10,7 @@ at a phone's width. Measurements use PyMuPDF (glyph boxes, fonts, drawings, imag
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -17,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 import pytest
@@ -42,6 +44,7 @@ from report_export.outline import contents_entries
 from report_export.reader import read_file, read_text
 from report_export.resources import styles_dir
 from report_export.theme import Theme, load_theme
+from report_export.typography import is_cjk
 
 from .conftest import FIXTURES, SOURCE, headless_chromium, run_cli, tool
 
@@ -554,6 +557,34 @@ PHONE = (390, 844)
 chapter is shown in a frame of this size)."""
 
 
+def on_a_phone(page: Path, measure: str, profile: Path) -> Any:
+    """What the script ``measure`` returns (as JSON) about ``page`` shown in a frame of a
+    phone's size; the script sees the frame's window as ``w`` and its document as ``d``."""
+    probe = page.with_name("probe.html")
+    probe.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe id="f" src="{page.name}" style="width:{PHONE[0]}px;height:{PHONE[1]}px;'
+        'border:0"></iframe><script>document.getElementById("f").addEventListener("load",'
+        " function () { var w = this.contentWindow, d = this.contentDocument;"
+        ' document.body.setAttribute("data-found",'
+        f" JSON.stringify((function () {{ {measure} }})()));"
+        " });</script></body></html>",
+        "utf-8",
+    )
+    dom = headless_chromium(
+        profile,
+        [
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+    ).stdout
+    found = re.search(r'data-found="([^"]+)"', dom)
+    assert found, dom[:400]
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
 def test_the_book_fits_a_portrait_image_on_a_phone_screen(rich: Built, tmp_path: Path) -> None:
     """Every figure of the book no wider than a phone's screen and no taller than 90% of it."""
     book = tmp_path / "book"
@@ -562,35 +593,54 @@ def test_the_book_fits_a_portrait_image_on_a_phone_screen(rich: Built, tmp_path:
     assert pages
     sizes = []
     for page in pages:
-        probe = page.with_name("probe.html")
-        probe.write_text(
-            '<!DOCTYPE html><html><body style="margin:0">'
-            f'<iframe id="f" src="{page.name}" style="width:{PHONE[0]}px;height:{PHONE[1]}px;'
-            'border:0"></iframe><script>document.getElementById("f").addEventListener("load",'
-            " function () { var w = this.contentWindow, d = this.contentDocument;"
-            " var sizes = [].map.call(d.images, function (i) {"
-            " var r = i.getBoundingClientRect(); return [r.width, r.height]; });"
-            ' document.body.setAttribute("data-sizes",'
-            " JSON.stringify([w.innerWidth, w.innerHeight, sizes])); });</script></body></html>",
-            "utf-8",
+        measure = (
+            "return [w.innerWidth, w.innerHeight, [].map.call(d.images, function (i) {"
+            " var r = i.getBoundingClientRect(); return [r.width, r.height]; })];"
         )
-        dom = headless_chromium(
-            tmp_path / "profile",
-            [
-                "--allow-file-access-from-files",
-                "--virtual-time-budget=3000",
-                "--dump-dom",
-                probe.as_uri(),
-            ],
-        ).stdout
-        found = re.search(r'data-sizes="([^"]+)"', dom)
-        assert found, dom[:400]
-        width, height, images = json.loads(found.group(1).replace("&quot;", '"'))
+        width, height, images = on_a_phone(page, measure, tmp_path / "profile")
         assert (width, height) == PHONE
         sizes += images
     assert len(sizes) == 2  # the landscape and the portrait figure
     assert all(w <= PHONE[0] and h <= 0.9 * PHONE[1] + 0.5 for w, h in sizes), sizes
     assert max(h for _, h in sizes) > 0.8 * PHONE[1]  # the portrait one scaled by its height
+
+
+def test_a_bare_url_breaks_where_it_starts_and_leaves_the_line_before_tight(
+    rich: Built, tmp_path: Path
+) -> None:
+    """On a phone, the address in the rich report's first chapter starts on the line that
+    holds the text before it and breaks at that line's end; neither that line nor the one
+    before is justified with more than a fifth of an em after any Chinese character."""
+    book = tmp_path / "book"
+    zipfile.ZipFile(rich.epub).extractall(book)
+    (page,) = [
+        p for p in (book / "EPUB").glob("chapter-*.xhtml") if b'class="url"' in p.read_bytes()
+    ]
+    measure = (
+        "var a = d.querySelector('a.url'), p = a.closest('p'), out = [];"
+        " var size = parseFloat(getComputedStyle(p).fontSize);"
+        " var walk = d.createTreeWalker(p, NodeFilter.SHOW_TEXT), n;"
+        " while ((n = walk.nextNode())) { for (var i = 0; i < n.length; i++) {"
+        " var r = d.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);"
+        " var b = r.getBoundingClientRect(); if (b.width)"
+        " out.push([n.data[i], b.left / size, b.right / size, b.top / size,"
+        " a.contains(n)]); } } return out;"
+    )
+    chars = on_a_phone(page, measure, tmp_path / "profile")
+    # Lines by where characters stand: a Latin glyph's box starts lower than a Chinese one's.
+    line, top = 0, chars[0][3]
+    for char in chars:
+        if char[3] > top + 0.5:
+            line, top = line + 1, char[3]
+        char[3] = line
+    first = next(i for i, c in enumerate(chars) if c[4])
+    url_lines = sorted({c[3] for c in chars if c[4]})
+    assert len(url_lines) == 2 and chars[first - 1][3] == url_lines[0]  # starts, then breaks
+    for number in (url_lines[0] - 1, url_lines[0]):  # the line above, the line it starts on
+        shown = [c for c in chars[: first + 1] if c[3] == number]  # with the address's first
+        # A Chinese character advances one em; what a justified line adds shows as more.
+        gaps = [b[1] - a[1] - 1 for a, b in itertools.pairwise(shown) if is_cjk(a[0])]
+        assert max(gaps, default=0.0) < 0.2, ("".join(c[0] for c in shown), gaps)
 
 
 # --- 5. contents ---------------------------------------------------------------------------------

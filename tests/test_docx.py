@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+import io
+import itertools
+import json
 import re
 import subprocess
 import tempfile
@@ -35,6 +38,7 @@ from report_export.errors import ReportExportError
 from report_export.exporters.docx import TOC_PAGE_PLACEHOLDER, DocxExporter, DocxOptions
 from report_export.exporters.docx.ooxml import PPR_ORDER, Indent, paragraph, ppr
 from report_export.exporters.docx.package import SETTINGS_ORDER
+from report_export.labels import labels_for
 from report_export.model import (
     Block,
     BlockQuote,
@@ -47,13 +51,16 @@ from report_export.model import (
     Paragraph,
     Table,
     ThematicBreak,
+    heading_label,
     inline_text,
 )
+from report_export.outline import contents_entries
 from report_export.reader import read_file, read_text
 from report_export.reproducible import build_timestamp, document_date
 from report_export.theme import PT_PER_MM, load_theme
+from report_export.typography import join_scripts
 
-from .conftest import SOURCE, run_cli, tool
+from .conftest import RICH, SOURCE, run_cli, run_uno_script, tool
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -269,9 +276,41 @@ def expected_paragraphs(document: Document, toc: bool = False) -> list[tuple[str
     return out
 
 
-def paragraphs(built: Built) -> list[tuple[str, str]]:
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+
+
+def as_read_by(data: bytes, branch: str, *, unwrap: bool = False) -> bytes:
+    """The DOCX as a reader sees it that takes ``branch`` ("Choice" as Word 2013+ does,
+    "Fallback" as LibreOffice does) of each ``mc:AlternateContent``; with ``unwrap`` the
+    content controls' paragraphs stand in the body (python-docx lists only those)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as old, zipfile.ZipFile(out, "w") as new:
+        for item in old.infolist():
+            content = old.read(item)
+            if item.filename == "word/document.xml":
+                root = etree.fromstring(content)
+                for alternate in list(root.iter(f"{{{MC}}}AlternateContent")):
+                    (taken,) = alternate.iterfind(f"mc:{branch}", {"mc": MC})
+                    replace_by_children(alternate, taken)
+                for sdt in list(root.iter(f"{{{W}}}sdt")) if unwrap else ():
+                    replace_by_children(sdt, sdt.find("w:sdtContent", NS))
+                content = etree.tostring(root, xml_declaration=True, standalone=True)
+            new.writestr(item, content)
+    return out.getvalue()
+
+
+def replace_by_children(element: etree._Element, holder: etree._Element | None) -> None:
+    assert holder is not None
+    for child in list(holder):
+        element.addprevious(child)
+    element.getparent().remove(element)  # type: ignore[union-attr]
+
+
+def paragraphs(built: Built, branch: str = "Fallback") -> list[tuple[str, str]]:
     # The title may be broken into balanced lines (as the PDF breaks it): compare it whole.
-    out = [(p.style.name, p.text) for p in built.open().paragraphs]
+    seen = docx.Document(io.BytesIO(as_read_by(built.data, branch, unwrap=True)))
+    out = [(p.style.name, join_scripts(p.text)) for p in seen.paragraphs]
     return [(out[0][0], out[0][1].replace("\n", "")), *out[1:]]
 
 
@@ -392,7 +431,9 @@ def test_two_builds_are_byte_identical(report: Built, tmp_path: Path) -> None:
 
 
 def test_sample_paragraphs_follow_the_model(sample: Built) -> None:
-    assert paragraphs(sample) == expected_paragraphs(sample.document, toc=True)
+    """The same paragraphs whichever version of the contents a reader takes."""
+    for branch in ("Choice", "Fallback"):
+        assert paragraphs(sample, branch) == expected_paragraphs(sample.document, toc=True)
 
 
 def test_lists_are_numbered_by_real_definitions_restarting_per_list(sample: Built) -> None:
@@ -523,29 +564,130 @@ def test_footnotes_are_real_word_footnotes(sample: Built) -> None:
     assert settings.find("w:footnotePr", NS) is not None
 
 
-def test_contents_entries_are_page_references_updated_on_opening(
+def contents_entries_of(root: etree._Element) -> list[etree._Element]:
+    return [
+        p
+        for p in root.iter(f"{{{W}}}p")
+        if (style := p.find("w:pPr/w:pStyle", NS)) is not None
+        and re.fullmatch(r"TOC\d", style.get(f"{{{W}}}val") or "")
+    ]
+
+
+def test_contents_are_a_toc_field_for_word_and_page_references_for_libreoffice(
     sample: Built, report: Built
 ) -> None:
     body = sample.xml("word/document.xml")
     marks = {b.get(f"{{{W}}}name") for b in body.iter(f"{{{W}}}bookmarkStart")}
-    entries = [
-        p
-        for p in body.iter(f"{{{W}}}p")
-        if (style := p.find("w:pPr/w:pStyle", NS)) is not None
-        and re.fullmatch(r"TOC\d", style.get(f"{{{W}}}val") or "")
-    ]
-    assert entries
-    for entry in entries:
+    (alternate,) = body.iter(f"{{{MC}}}AlternateContent")
+    (choice,) = alternate.iterfind("mc:Choice", {"mc": MC})
+    (fallback,) = alternate.iterfind("mc:Fallback", {"mc": MC})
+    assert choice.get("Requires") == "w15" and body.nsmap["w15"] == W15
+    # Word: Word's contents block holding one TOC field over every entry.
+    (block,) = choice
+    gallery = block.find("w:sdtPr/w:docPartObj/w:docPartGallery", NS)
+    assert gallery is not None and gallery.get(f"{{{W}}}val") == "Table of Contents"
+    in_field = contents_entries_of(choice)
+    kinds = [c.get(f"{{{W}}}fldCharType") for c in in_field[0].iterfind("w:r/w:fldChar", NS)]
+    assert kinds == ["begin", "separate"]
+    instruction = in_field[0].find("w:r/w:instrText", NS)
+    assert instruction is not None and instruction.text == ' TOC \\o "1-3" \\h \\z \\u '
+    (end,) = in_field[-1].iterfind("w:r/w:fldChar", NS)
+    assert end.get(f"{{{W}}}fldCharType") == "end"
+    # LibreOffice: the same entries, outside a TOC field.
+    outside = contents_entries_of(fallback)
+    shown = [["".join(t.itertext()) for t in p.iter(f"{{{W}}}t")] for p in outside]
+    assert shown == [["".join(t.itertext()) for t in p.iter(f"{{{W}}}t")] for p in in_field]
+    assert not [t for t in fallback.iter(f"{{{W}}}instrText") if "TOC" in (t.text or "")]
+    for entry in [*in_field, *outside]:
         (link,) = entry.iterfind("w:hyperlink", NS)
         anchor = link.get(f"{{{W}}}anchor")
         assert anchor in marks and link.find("w:r/w:tab", NS) is not None
-        (instruction,) = [t.text.strip() for t in link.iter(f"{{{W}}}instrText") if t.text]
-        assert instruction == f"PAGEREF {anchor} \\h"
+        (reference,) = [t.text.strip() for t in link.iter(f"{{{W}}}instrText") if t.text]
+        assert reference == f"PAGEREF {anchor} \\h"
     update = sample.xml("word/settings.xml").find("w:updateFields", NS)
     assert update is not None and update.get(f"{{{W}}}val") == "true"
-    # Without --toc: no field, no update.
+    # Without --toc: no field, no update, no Word 2013 namespace.
     assert report.xml("word/settings.xml").find("w:updateFields", NS) is None
     assert not [t for t in report.xml("word/document.xml").iter(f"{{{W}}}instrText")]
+    assert "w15" not in report.xml("word/document.xml").nsmap
+
+
+@pytest.fixture(scope="module")
+def rich_contents(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The rich fixture's DOCX with --toc, and LibreOffice's PDF of it."""
+    folder = tmp_path_factory.mktemp("docx-rich-toc")
+    built = build(RICH, folder, "--toc")
+    result = subprocess.run(
+        [
+            tool("soffice"),
+            "--headless",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(built.path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    pdf = folder / "report.pdf"
+    assert pdf.is_file(), result.stdout + result.stderr
+    return built.path, pdf
+
+
+def test_libreoffice_shows_the_contents_with_leaders_and_each_headings_page(
+    rich_contents: tuple[Path, Path],
+) -> None:
+    """Without any update: the entries LibreOffice takes (the fallback) show dot leaders and
+    the page each heading is on in its own layout."""
+    _, pdf = rich_contents
+    pages = subprocess.run(
+        [tool("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    entries = re.findall(r"^\s*(\S.*?)\.{5,}(\d+)$", pages[0], re.M)
+    document = read_file(RICH)
+    wanted = contents_entries(document)
+    assert [title for title, _ in entries] == [heading_label(h) for h in wanted]
+    for title, number in entries:
+        # The heading stands on that page (page 1 holds the contents list too).
+        page = re.sub(r"\s+", "", pages[int(number) - 1])
+        assert page.count(re.sub(r"\s+", "", title)) >= (2 if number == "1" else 1), title
+    assert len({n for _, n in entries}) >= 4  # the rich report spreads over pages
+
+
+def test_word_takes_a_toc_field_libreoffice_would_read_as_an_updatable_index(
+    rich_contents: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """The choice Word takes, given to LibreOffice alone: its import makes a content index of
+    it (so "Update index" works, the nearest proof here that Word's "Update Table" does),
+    which it shows as cached (the placeholder numbers, the reason for the fallback) and
+    which, updated, lists the headings with the pages the fallback shows."""
+    docx_path, pdf = rich_contents
+    word_view = tmp_path / "word-view.docx"
+    word_view.write_bytes(as_read_by(docx_path.read_bytes(), "Choice"))
+    seen = json.loads(run_uno_script("contents.py", tmp_path, word_view))
+    assert seen["indexes"] == 1 and "com.sun.star.text.ContentIndex" in seen["services"]
+    heading = labels_for("zh-CN").contents
+    document = read_file(RICH)
+    titles = [heading_label(h) for h in contents_entries(document)]
+    assert seen["imported"].split("\n") == [
+        heading,
+        *(f"{title}\t{TOC_PAGE_PLACEHOLDER}" for title in titles),
+    ]
+    shown = subprocess.run(
+        [tool("pdftotext"), "-layout", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    numbers = [n for _, n in re.findall(r"^\s*(\S.*?)\.{5,}(\d+)$", shown, re.M)]
+    assert seen["updated"].split("\n") == [
+        heading,
+        *(f"{t}\t{n}" for t, n in zip(titles, numbers, strict=True)),
+    ]
 
 
 def test_custom_and_app_properties_carry_the_date_and_publisher_not_provenance(
@@ -677,6 +819,37 @@ def test_libreoffice_indents_every_body_paragraphs_first_line(
     body = [s for s, _ in expected_paragraphs(report.document) if s == "Body Text"]
     assert len(indented) == len(body)
     assert len(flush) > len(body)  # continuation lines and headings start at the margin
+
+
+def test_libreoffice_adds_no_space_between_chinese_and_latin_or_digits(
+    rendered: dict[str, Path],
+) -> None:
+    """As in the PDF and the EPUB, the only space between Chinese and a digit or Latin letter
+    is the source's own. LibreOffice's own 0.2 em there (2.4 pt at 12 pt, which pdftotext
+    reads as a word break) is held off by the zero-width spaces of our DOCX."""
+    layout = subprocess.run(
+        [tool("pdftotext"), "-bbox-layout", str(rendered["report"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    boundary = re.compile(r"[\u4e00-\u9fff][0-9A-Za-z]|[0-9A-Za-z][\u4e00-\u9fff]")
+    source = SOURCE.read_text("utf-8")
+    joined, spaced = 0, []
+    for line in re.findall(r"<line [^>]*>(.*?)</line>", layout, re.S):
+        words = [
+            (float(x0), float(x1), text)
+            for x0, x1, text in re.findall(
+                r'<word xMin="([0-9.]+)" [^>]*xMax="([0-9.]+)" [^>]*>([^<]*)</word>', line
+            )
+        ]
+        joined += sum(len(boundary.findall(text)) for _, _, text in words)
+        for (_, end, before), (start, _, after) in itertools.pairwise(words):
+            # A gap the source has no space in: LibreOffice's own.
+            if boundary.fullmatch(before[-1] + after[0]) and before[-2:] + after[:2] in source:
+                spaced.append((before, after, round(start - end, 2)))
+    assert joined >= 3  # 本市130多个, 单位2000多家, 近20万 are set solid
+    assert spaced == []
 
 
 def test_libreoffice_uses_only_simplified_chinese_faces(rendered: dict[str, Path]) -> None:

@@ -777,26 +777,35 @@ def test_css_for_reflowable_reading(report: Book) -> None:
 
 
 def test_embedded_fonts_cover_the_text(rich_fonts: Book) -> None:
+    """Each face the stylesheet sets text in travels with the book, cut to that text: the
+    body, the bold headings (h2-h4, table heads) and the bold body face of h5-h6."""
     fonts = {
         str(i.get("href")): str(i.get("media-type"))
         for i in rich_fonts.manifest.values()
         if str(i.get("media-type")).startswith("font/")
     }
-    assert fonts == {"fonts/body.woff2": "font/woff2", "fonts/heading.woff2": "font/woff2"}
     css = rich_fonts.archive.read(rich_fonts.resolve("style/book.css")).decode("utf-8")
     faces = re.findall(r'@font-face \{[^}]*src: url\("\.\./([^"]+)"\) format\("woff2"\)', css)
     assert sorted(faces) == sorted(fonts)
-    body_text = "".join(plain_text(rich_fonts.document(href)) for href in rich_fonts.spine)
-    heading_text = "".join(
-        plain_text(h)
-        for href in rich_fonts.spine
-        for h in rich_fonts.document(href).iter(*(f"{{{NS['x']}}}h{n}" for n in range(1, 7)))
-    )
+
+    def text(*tags: str) -> str:
+        return "".join(
+            plain_text(element)
+            for href in rich_fonts.spine
+            for element in rich_fonts.document(href).iter(*(f"{{{NS['x']}}}{t}" for t in tags))
+        )
+
     theme = load_theme()
-    for href, text, source in (
-        ("fonts/body.woff2", body_text, font_file(theme.fonts.body[0])),
-        ("fonts/heading.woff2", heading_text, font_file(theme.fonts.heading[0], bold=True)),
-    ):
+    expected = {
+        "fonts/body.woff2": (text("body"), font_file(theme.fonts.body[0])),
+        "fonts/heading-bold.woff2": (
+            text("h2", "h3", "h4", "th"),
+            font_file(theme.fonts.heading[0], bold=True),
+        ),
+        "fonts/body-bold.woff2": (text("h5", "h6"), font_file(theme.fonts.body[0], bold=True)),
+    }
+    assert fonts == dict.fromkeys(expected, "font/woff2")
+    for href, (covered, source) in expected.items():
         data = rich_fonts.archive.read(rich_fonts.resolve(href))
         assert len(data) < 100_000, f"{href}: {len(data)} bytes, not a subset"
         font = TTFont(io.BytesIO(data))
@@ -806,7 +815,7 @@ def test_embedded_fonts_cover_the_text(rich_fonts: Book) -> None:
         cmap = font.getBestCmap()
         # What the theme's font has, the subset has (the rest falls back, as without it).
         has = font_charset(*source)
-        missing = {c for c in text if ord(c) in has and ord(c) not in cmap}
+        missing = {c for c in covered if ord(c) in has and ord(c) not in cmap}
         assert not missing, f"{href} lacks {sorted(missing)}"
 
 

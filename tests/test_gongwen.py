@@ -210,3 +210,115 @@ def test_the_epub_names_the_themes_fonts(every_output: dict[Case, Path]) -> None
         )
     for family in ("FandolFang", "FandolHei", "FandolKai", "Noto Serif CJK SC"):
         assert f'"{family}"' in css
+
+
+def font_program_name(font: object) -> str:
+    """The PostScript name inside a PDF font's embedded program (a subset's /BaseFont can name
+    the family alone: "FandolHei" for its regular and its bold alike)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    assert isinstance(font, dict)
+    descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+    data = descriptor["/FontFile3"].get_object().get_data()
+    return str(TTFont(io.BytesIO(data))["name"].getDebugName(6))
+
+
+def test_level_one_headings_are_heiti_regular(every_output: dict[Case, Path]) -> None:
+    """黑体, not bold: fontconfig takes FandolHei-Bold (weight class 400) for the regular unless
+    told its weight (scripts/fandol-weights.conf)."""
+    import pypdf
+
+    reader = pypdf.PdfReader(built(every_output, CASE, "pdf"))
+    programs: set[str] = set()
+
+    def visit(text: str, _cm: object, _tm: object, font: object, _size: object) -> None:
+        if "选题的由来" in text:
+            programs.add(font_program_name(font))
+
+    for page in reader.pages[:2]:
+        page.extract_text(visitor_text=visit)
+    assert programs == {"FandolHei-Regular"}
+
+
+def test_the_epub_carries_the_themes_faces(tmp_path: Path) -> None:
+    """With --embed-fonts: 仿宋 for the body, 黑体 (regular) and 楷体 for levels 1 and 2, the
+    stand-in for 小标宋 for the title, each cut to its text, first in its CSS stacks; 仿宋 has
+    no bold, so level 3 names its regular and the reader emboldens it. epubcheck and Ace pass."""
+    import io
+    import zipfile
+
+    from fontTools.ttLib import TTFont
+
+    from .checkers import check_all
+
+    done = run_cli(
+        "build", "--theme", "gongwen", "--to", "epub", "--embed-fonts", "--out", tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    epub = tmp_path / "report.epub"
+    with zipfile.ZipFile(epub) as book:
+        css = book.read("EPUB/style/book.css").decode("utf-8")
+        programs = {
+            name: TTFont(io.BytesIO(book.read(name)))
+            for name in book.namelist()
+            if name.startswith("EPUB/fonts/")
+        }
+    names = {
+        name.removeprefix("EPUB/"): font["name"].getDebugName(6) for name, font in programs.items()
+    }
+    assert names == {
+        "fonts/body.woff2": "FandolFang-Regular",
+        "fonts/heading.woff2": "FandolHei-Regular",
+        "fonts/kai.woff2": "FandolKai-Regular",
+        "fonts/title-bold.woff2": "NotoSerifCJKsc-Bold",
+        # Table heads and the navigation's headings: bold 黑体.
+        "fonts/heading-bold.woff2": "FandolHei-Bold",
+    }
+    for font in programs.values():
+        assert len(font.getGlyphOrder()) < 2000  # a subset: the fonts hold 7,000-65,000
+    faces = dict(
+        re.findall(r'font-family: "([^"]+)";\s*font-style: normal;\s*font-weight: (\w+)', css)
+    )
+    assert faces["FandolFang Subset"] == "normal"
+    rules = dict(re.findall(r"\n([^\n{}]+) \{[^}]*?font-family: ([^;]+);", css))
+    assert rules["body"].startswith('"FandolFang Subset", "FandolFang"')
+    assert rules["h2"].startswith('"FandolHei Subset", "FandolHei"')
+    assert rules["h3"].startswith('"FandolKai Subset", "FandolKai"')
+    assert rules["h4"].startswith('"FandolFang Subset", "FandolFang"')
+    assert rules["section.titlepage h1.title"].startswith('"Noto Serif CJK SC Subset"')
+    found = check_all({"epubcheck": [epub], "ace": [epub]})
+    assert found["epubcheck"][epub] == [] and found["ace"][epub] == [], found
+
+
+def test_the_docx_names_an_offices_fonts(every_output: dict[Case, Path]) -> None:
+    """Every East Asian face the DOCX's styles name is in its font table, with the name Word on
+    a Chinese Windows knows a face of that kind by as its alternate (仿宋 for FandolFang …); the
+    grid carries the 28 characters' pitch for Word's character grid."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    with zipfile.ZipFile(built(every_output, CASE, "docx")) as docx:
+        styles = etree.fromstring(docx.read("word/styles.xml"))
+        table = etree.fromstring(docx.read("word/fontTable.xml"))
+        document = etree.fromstring(docx.read("word/document.xml"))
+    named = {str(f.get(f"{w}eastAsia")) for f in styles.iter(f"{w}rFonts") if f.get(f"{w}eastAsia")}
+    alt = {
+        name: (node.get(f"{w}val") if (node := font.find(f"{w}altName")) is not None else None)
+        for font in table.iter(f"{w}font")
+        if (name := str(font.get(f"{w}name")))
+    }
+    assert named <= set(alt)
+    assert {name: alt[name] for name in named} == {
+        "FandolFang": "仿宋",
+        "FandolHei": "黑体",
+        "FandolKai": "楷体",
+        "Noto Serif CJK SC": "宋体",
+        "Noto Sans Mono CJK SC": None,  # code: no office face of its kind
+    }
+    (grid,) = document.iter(f"{w}docGrid")
+    extra = int(str(grid.get(f"{w}charSpace")))
+    assert 27.999 < WIDTH / (16 + extra / 4096) < 28.01

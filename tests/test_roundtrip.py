@@ -20,7 +20,7 @@ from report_export.model import Emph, Text, inline_text
 from report_export.reader import read_file
 from report_export.theme import load_theme
 
-from .conftest import headless_chromium, rewrite, tool
+from .conftest import headless_chromium, rewrite, run_uno_script, tool
 
 ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -448,55 +448,13 @@ def test_a_docx_we_did_not_make_is_refused_not_merged(
     assert source.read_bytes() == (ROOT / "source/report.md").read_bytes()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def libreoffice_edited(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Our DOCX of source/report.md, edited in LibreOffice (one session, driven over UNO)."""
-    import subprocess
-
-    soffice, python = tool("soffice"), Path("/usr/bin/python3")
-    if subprocess.run([python, "-c", "import uno"], check=False).returncode:
-        pytest.fail("/usr/bin/python3 has no uno module: run `make test` (python3-uno)")
     folder = tmp_path_factory.mktemp("lo")
     source = copy_source(folder, ROOT / "source/report.md")
     export(source, folder / "ours.docx")
-    port = free_port()
-    office = subprocess.Popen(
-        [
-            soffice,
-            "--headless",
-            "--invisible",
-            "--norestore",
-            f"--accept=socket,host=127.0.0.1,port={port};urp;",
-            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        script = Path(__file__).parent / "uno" / "edit_docx.py"
-        subprocess.run(
-            [
-                str(python),
-                str(script),
-                str(port),
-                str(folder / "ours.docx"),
-                str(folder / "edited.docx"),
-            ],
-            check=True,
-            timeout=120,
-        )
-    finally:
-        office.kill()
-        office.wait()
+    run_uno_script("edit_docx.py", folder, folder / "ours.docx", folder / "edited.docx")
     return source, folder / "edited.docx"
 
 

@@ -63,6 +63,8 @@ def _theme_file(tmp_path: Path, edit: str = "", drop: str = "") -> Path:
         ("[text]\nalign = 'middle'", "", r"\[text\]\.align must be one of"),
         ("[fonts]\nbody = []", "", r"\[fonts\]\.body must be a non-empty list"),
         ("[fonts]\nbody = ['Noto Serif CJK SC', 12]", "", r"every item must be"),
+        # Word takes an alternate font name whole: a list would be one name no font has.
+        ("[fonts]\noffice = {'Noto Serif CJK SC' = 'SimSun, 宋体'}", "", r"\[fonts\.office\]"),
         ("[footer]\npage_number = '{page} of {total}'", "", r"may use only \{page\}"),
         ("[header]\nrunning_head = 'chapter'", "", r"running_head must be"),
         ("[page]\nchars_per_line = 60", "", r"wider than the page allows"),

@@ -152,6 +152,22 @@ def test_docx_character_changed(built: Path, tmp_path: Path) -> None:
     assert "牢骚角" in line and "牢骚脚" in line and "word/document.xml" in line
 
 
+@pytest.mark.parametrize("version", ["Choice", "Fallback"])
+def test_docx_contents_entry_changed_in_either_version(tmp_path: Path, version: str) -> None:
+    """Word's TOC field and LibreOffice's page references are checked each: an entry that
+    no longer reads as its heading is caught in the version that has it."""
+    out = tmp_path / "out"
+    assert run_cli("build", SOURCE, "--to", "docx", "--toc", "--out", out).returncode == 0
+
+    def damage(xml: str) -> str:
+        start, end = xml.index(f"<mc:{version}"), xml.index(f"</mc:{version}>")
+        return xml[:start] + xml[start:end].replace("联席模式", "联系模式", 1) + xml[end:]
+
+    rewrite_zip_entry(out / "report.docx", "word/document.xml", damage)
+    line = verify_fails(out, "docx")
+    assert "contents entry" in line and "联系模式" in line and f"({version})" in line
+
+
 # --- epub ---------------------------------------------------------------------------------
 
 

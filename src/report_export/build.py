@@ -264,6 +264,7 @@ def _render_stale(
         return _render_parallel(request, theme, exporters, workers, progress)
     options = split_options(exporters, request.options)
     document = _read(request)
+    check_sizes(exporters, document)
     progress.started([e.name for e in exporters])
     rendered = {}
     try:
@@ -293,10 +294,20 @@ def _read(request: BuildRequest) -> Document:
     return read_file(request.source)
 
 
+def check_sizes(exporters: Iterable[type[Exporter[object]]], document: Document) -> None:
+    """Every format's size limits, before any of them renders: a document one format refuses
+    costs no other format's render first."""
+    for exporter in exporters:
+        exporter.check_size(document)
+
+
 def render(
     exporter: type[Exporter[object]], document: Document, theme: Theme, options: object
 ) -> Rendered:
-    """One format's output (its bytes, and the files it keeps beside it)."""
+    """One format's output (its bytes, and the files it keeps beside it); a document over the
+    format's size limits is refused here too, for the callers that render one format alone
+    (a batch task, a warm worker)."""
+    exporter.check_size(document)
     return exporter().render_files(document, theme, options)
 
 
@@ -347,6 +358,7 @@ def _render_parallel(
         warm_ups = [pool.submit(_prepare_rank, names, rank) for rank in range(helpers)]
         options = split_options(exporters, request.options)
         document = _read(request)
+        check_sizes(exporters, document)
         for warm_up in warm_ups:
             warm_up.result()
         progress.started(names)

@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=1200,
         metavar="MB",
-        help="a worker past this retires after its task and a fresh one starts",
+        help="a worker past this is retired and a fresh one starts (one at a time)",
     )
 
     watch_cmd = commands.add_parser(
@@ -251,7 +251,7 @@ def _batch(args: argparse.Namespace) -> int:
         workers=args.workers or default_workers(),
         worker_memory=args.worker_memory * 2**20,
     )
-    result = run_batch(request, document_progress_for(sys.stderr))
+    result = run_batch(request, document_progress_for(sys.stderr), _warn)
     if args.summary is not None:
         write_summary(result, args.summary)
     for document in result.failed:
@@ -260,6 +260,7 @@ def _batch(args: argparse.Namespace) -> int:
     print(
         f"{len(result.documents)} documents: {counts['built']} built, "
         f"{counts['up to date']} up to date, {counts['failed']} failed in {result.seconds:.1f} s"
+        + (f", {result.recycled} workers recycled" if result.recycled else "")
     )
     if result.interrupted:
         left = counts["not run"]
@@ -328,6 +329,12 @@ def _main(args: argparse.Namespace) -> int:
         return _fail(f"{where}{err.strerror or err}", 2)
     except MemoryError:
         return _fail("out of memory", 2)
+
+
+def _warn(message: str) -> None:
+    if sys.stderr.isatty():  # over the progress bar, which the next tick draws again
+        sys.stderr.write("\r\x1b[2K")
+    _fail(message, 0)
 
 
 def _fail(message: str, code: int) -> int:

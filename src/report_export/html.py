@@ -13,6 +13,7 @@ last line never holds one character alone.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
@@ -246,7 +247,7 @@ class HtmlRenderer:
             return self.text_run(text.text, self.following, self.keep_end)
         # Inside emphasis, split at CJK runs (the pieces at odd places are Chinese, the others
         # are not): Latin letters and digits take italic, not emphasis dots.
-        pieces = _CJK_RUNS.split(text.text)
+        pieces = _cjk_runs().split(text.text)
         out = []
         for index, piece in enumerate(pieces):
             rest = "".join(pieces[index + 1 :])
@@ -303,7 +304,10 @@ class HtmlRenderer:
     def link(self, link: Link) -> str:
         title = f' title="{escape(link.title)}"' if link.title else ""
         href = escape(self.link_href(link.target))
-        return f'<a href="{href}"{title}>{self.inlines(link.children)}</a>'
+        # A link that shows its own address (a bare URL): one long word, which a stylesheet
+        # lets break anywhere rather than leave the line before it loose.
+        shown = ' class="url"' if inline_text(link.children) == link.target else ""
+        return f'<a{shown} href="{href}"{title}>{self.inlines(link.children)}</a>'
 
     def footnote_ref(self, ref: FootnoteRef) -> str:
         label = ref.label
@@ -406,7 +410,13 @@ def _counts(char: str) -> bool:
     return not char.isspace() and unicodedata.category(char)[0] not in "PZ"
 
 
-_CJK_RUNS = re.compile(f"([{CJK}]+)")
+@functools.cache
+def _cjk_runs() -> re.Pattern[str]:
+    # Compiled on first use: ``re`` takes ~3 ms to build a class as wide as ``CJK``, which a
+    # document without emphasis never needs.
+    return re.compile(f"([{CJK}]+)")
+
+
 _LATIN = re.compile(r"[^\W_]")  # a letter or digit
 
 

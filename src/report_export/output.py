@@ -4,7 +4,8 @@ or killed build never leaves a half-written file, a mixed set, or destroys the l
 A build's outputs are one set: every file is staged (written in full and synced) first, then a
 journal naming the renames is written, then the renames are done and the journal removed. A
 build killed during the renames leaves the journal; the next build into the folder finishes
-them before anything else. A folder is written by one build at a time (``OutputFolder``).
+them before anything else; a set of one file needs no journal, its one rename being atomic.
+A folder is written by one build at a time (``OutputFolder``).
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ JOURNAL_NAME = ".report-export-commit.json"
 _TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (readers see the old file or the new, never half)."""
+def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically (readers see the old file or the new, never half).
+    ``sync=False`` leaves the bytes to the system to write out: after a power cut the file may
+    be empty, which only a file whose loss costs nothing can afford (a cache)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _stage(path, data)
+    tmp = _stage(path, data, sync=sync)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -44,6 +47,12 @@ def write_set(files: Mapping[Path, bytes]) -> None:
     if len(folders) != 1:
         raise ValueError("an output set lives in one folder")
     (folder,) = folders
+    if len(files) == 1:
+        # One rename is atomic by itself: a set of one file needs no journal.
+        ((path, data),) = files.items()
+        write_atomic(path, data)
+        _sync_folder(folder)
+        return
     staged: dict[Path, Path] = {}
     try:
         for path, data in files.items():
@@ -57,9 +66,10 @@ def write_set(files: Mapping[Path, bytes]) -> None:
     _finish_renames(folder)
 
 
-def _stage(path: Path, data: bytes) -> Path:
-    """``data`` in a synced temporary file beside ``path``; nothing left behind on failure,
-    and what the system refuses (a full disk) is an error naming ``path``."""
+def _stage(path: Path, data: bytes, *, sync: bool = True) -> Path:
+    """``data`` in a temporary file beside ``path`` (synced unless ``sync`` is false); nothing
+    left behind on failure, and what the system refuses (a full disk) is an error naming
+    ``path``."""
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
@@ -68,8 +78,9 @@ def _stage(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
     except OSError as err:
         tmp.unlink(missing_ok=True)

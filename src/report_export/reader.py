@@ -7,6 +7,7 @@ names the file and line: it never vanishes silently from the outputs.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import re
@@ -85,6 +86,11 @@ MAX_TABLE_COLUMNS = 30
 """Columns a table may have: more cannot be set on any page or screen."""
 MAX_LIST_START = 1_000_000
 """The largest number an ordered list may start at."""
+MAX_TEXT_BYTES = 10 << 20
+"""The largest source (and scraped copy) read: the reader parses ~0.3-3 MB a second here
+(more for long paragraphs, less for many short ones) and every format's cost grows with it, so
+10 MiB is a build of about two minutes at worst (bench/scaling.py); refused before more of the
+file is read."""
 # markdown-it stops parsing (and drops the rest of the document) at its own nesting limit:
 # set it well above ours so that ours is always met first and refused with a line.
 _PARSER_NESTING = 4 * MAX_NESTING + 4
@@ -118,6 +124,18 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+# The same loader over LibYAML's parser, where PyYAML was built with it (its wheels are): the
+# pure-Python parser takes ~7 ms over the report's ten lines of front matter, read twice.
+_FAST_LOADER: type[Any] | None = (
+    type(
+        "_FastFrontMatterLoader",
+        (yaml.CSafeLoader,),
+        {"yaml_implicit_resolvers": _FrontMatterLoader.yaml_implicit_resolvers},
+    )
+    if yaml.__with_libyaml__
+    else None
+)
+
 
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"maxNesting": _PARSER_NESTING})
@@ -133,14 +151,21 @@ def read_file(path: Path) -> Document:
 
 
 def read_utf8(path: Path, not_text: str = "not valid UTF-8") -> str:
-    """The text of the file at ``path``; a missing, unreadable or non-UTF-8 file is a
-    ``ReportExportError`` naming it (and the line of the first bad byte)."""
+    """The text of the file at ``path``; a missing, unreadable, non-UTF-8 or too large file
+    (``MAX_TEXT_BYTES``) is a ``ReportExportError`` naming it (and the line of the first bad
+    byte)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEXT_BYTES + 1)
     except FileNotFoundError:
         raise ReportExportError("no such file", path) from None
     except OSError as err:
         raise ReportExportError(f"cannot read: {err.strerror}", path) from None
+    if len(raw) > MAX_TEXT_BYTES:
+        raise ReportExportError(
+            f"larger than {MAX_TEXT_BYTES >> 20} MiB, the most a source or a copy to import may be",
+            path,
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -268,14 +293,7 @@ class _DocumentBuilder:
     # --- front matter ---------------------------------------------------------------------
 
     def metadata(self, node: SyntaxTreeNode) -> Metadata:
-        try:
-            self.check_yaml_shape(node.content)
-            data = yaml.load(node.content, Loader=_FrontMatterLoader)  # a SafeLoader
-        except yaml.YAMLError as err:
-            mark = getattr(err, "problem_mark", None)
-            line = mark.line + 2 if mark is not None else 1  # +1 for the opening ---
-            problem = getattr(err, "problem", None) or "invalid YAML"
-            raise ReportExportError(f"front matter: {problem}", self.path, line) from None
+        data = self.front_matter(node.content)
         if not isinstance(data, dict):
             raise self.fail("front matter must be a mapping of keys to values", node)
         unknown = sorted(set(map(str, data)) - set(FRONT_MATTER_KEYS))
@@ -339,12 +357,33 @@ class _DocumentBuilder:
             )
         return named
 
-    def check_yaml_shape(self, content: str) -> None:
+    def front_matter(self, content: str) -> object:
+        """The front matter's values, its shape checked first (``check_yaml_shape``).
+
+        Front matter that LibYAML refuses is read again by PyYAML's own parser, whose message
+        and line are the ones reported: LibYAML words its errors differently and stops at a
+        nesting limit of its own before ours is checked."""
+        if _FAST_LOADER is not None:
+            with contextlib.suppress(yaml.YAMLError):
+                return self.load_yaml(content, _FAST_LOADER)
+        try:
+            return self.load_yaml(content, _FrontMatterLoader)
+        except yaml.YAMLError as err:
+            mark = getattr(err, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1  # +1 for the opening ---
+            problem = getattr(err, "problem", None) or "invalid YAML"
+            raise ReportExportError(f"front matter: {problem}", self.path, line) from None
+
+    def load_yaml(self, content: str, loader: type[Any]) -> object:
+        self.check_yaml_shape(content, loader)
+        return yaml.load(content, Loader=loader)  # a safe loader
+
+    def check_yaml_shape(self, content: str, loader: type[Any]) -> None:
         """Refuse aliases (a few hundred bytes of them expand to gigabytes) and values nested
         deeper than ``MAX_FRONT_MATTER_DEPTH``, reading YAML's event stream (which does not
         recurse) before anything builds the values (which does)."""
         depth = 0
-        for event in yaml.parse(content, Loader=_FrontMatterLoader):
+        for event in yaml.parse(content, Loader=loader):
             line = event.start_mark.line + 2 if event.start_mark else 1
             if isinstance(event, yaml.AliasEvent):
                 raise ReportExportError(

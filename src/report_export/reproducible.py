@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import zipfile
 from collections.abc import Callable, Collection, Mapping
+from typing import TYPE_CHECKING
 
 from .errors import ReportExportError
-from .model import Document
+
+if TYPE_CHECKING:
+    from .model import Document
 
 _FALLBACK = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
@@ -62,6 +64,8 @@ def normalize_zip(
     """Rewrite a zip archive with fixed timestamps and permissions, entries in their original
     order except ``first`` moved to the front; entries in ``stored`` are not compressed; an
     entry named in ``edits`` is written as its function makes it."""
+    import zipfile  # only the zip formats need it, not every build that checks the epoch
+
     edits = edits or {}
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         infos = source.infolist()

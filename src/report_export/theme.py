@@ -59,6 +59,9 @@ class FontTokens:
     packages: tuple[tuple[str, str], ...] = ()
     """(font family, where it comes from): what a missing font's message names
     (``[fonts.packages]``)."""
+    office: tuple[tuple[str, str], ...] = ()
+    """(font family, the name Word on a Chinese Windows knows a face of its kind by): the
+    DOCX's alternate name for the font (``[fonts.office]``)."""
 
     def names(self) -> tuple[str, ...]:
         """Every stack's name."""
@@ -74,6 +77,10 @@ class FontTokens:
     def package(self, family: str) -> str | None:
         """Where ``family`` comes from, if the theme says."""
         return dict(self.packages).get(family)
+
+    def office_name(self, family: str) -> str | None:
+        """The face an office's Windows has in place of ``family``, if the theme says."""
+        return dict(self.office).get(family)
 
 
 FIXED_STACKS = ("body", "heading", "mono", "title", "chrome")
@@ -474,11 +481,18 @@ def _build(data: dict[str, Any], path: Path) -> Theme:
 
 
 def _font_tokens(table: dict[str, Any], fail: Any) -> FontTokens:
-    """``[fonts]``: the fixed stacks, the theme's own further ones, and ``[fonts.packages]``."""
+    """``[fonts]``: the fixed stacks, the theme's own further ones, ``[fonts.packages]`` and
+    ``[fonts.office]``."""
     table = dict(table)
     packages = table.pop("packages", {})
     if not isinstance(packages, dict) or not all(isinstance(v, str) for v in packages.values()):
         raise fail("[fonts.packages] must map font names to package names")
+    office = table.pop("office", {})
+    # Word keeps an alternate font name of at most 31 characters, and one name, not a list.
+    if not isinstance(office, dict) or not all(
+        isinstance(v, str) and 0 < len(v) <= 31 and "," not in v for v in office.values()
+    ):
+        raise fail("[fonts.office] must map font names to one font name of 1-31 characters")
     more = {key: value for key, value in table.items() if key not in FIXED_STACKS}
     for key in more:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
@@ -495,6 +509,7 @@ def _font_tokens(table: dict[str, Any], fail: Any) -> FontTokens:
         **{name: getattr(fixed, name) for name in FIXED_STACKS},
         more=stacks,
         packages=tuple(sorted(packages.items())),
+        office=tuple(sorted(office.items())),
     )
 
 
@@ -540,7 +555,7 @@ def _check_css_fetches_nothing(css: str, path: Path) -> None:
 
 
 def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
-    names = {f.name: f for f in fields(cls) if f.name not in ("more", "packages")}
+    names = {f.name: f for f in fields(cls) if f.name not in ("more", "packages", "office")}
     for key in table:
         if key not in names:
             raise fail(f"unknown key [{section}].{key} (known: {', '.join(names)})")

@@ -4,32 +4,124 @@ opening punctuation at its end), wrapping and balanced title lines."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 
 import wcwidth
 
-HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF))
+_CJK_SHARED = "\u2014\u2026\u2018\u2019\u201c\u201d\u00b7"
+# Ranges of code points rather than compiled character classes: ``re`` builds a class over
+# ranges this wide one code point at a time in Python, some 5 ms an import, which every build
+# would pay before its first line.
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...], chars: str = "") -> str:
+    return "".join(f"{chr(first)}-{chr(last)}" for first, last in ranges) + chars
+
+
+HAN = _char_class(_HAN_RANGES)
 """Han ideographs (CJK Unified Ideographs and Extension A, the compatibility ideographs), as
 the inside of a regular-expression character class."""
 
-CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u2014\u2026\u2018\u2019\u201c\u201d\u00b7"
+CJK = _char_class(_CJK_RANGES, _CJK_SHARED)
 """Chinese text, as the inside of a character class: Han, radicals, CJK symbols and punctuation
 (U+3000-303F), kana, full-width forms, and the punctuation Chinese shares with Western text
 (the dash, ellipsis, curly quotes and middle dot, which a Chinese face sets full-width). Two
 such characters never have a space between them."""
 
-_HAN_CHAR = re.compile(f"[{HAN}]")
-_CJK_CHAR = re.compile(f"[{CJK}]")
+
+def _in_ranges(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    code = ord(char)
+    return any(first <= code <= last for first, last in ranges)
 
 
 def is_han(char: str) -> bool:
     """Whether ``char`` is one Han ideograph."""
-    return _HAN_CHAR.fullmatch(char) is not None
+    return len(char) == 1 and _in_ranges(char, _HAN_RANGES)
 
 
 def is_cjk(char: str) -> bool:
     """Whether ``char`` is one character of Chinese text (see ``CJK``)."""
-    return _CJK_CHAR.fullmatch(char) is not None
+    return len(char) == 1 and (char in _CJK_SHARED or _in_ranges(char, _CJK_RANGES))
+
+
+_ASIAN_RANGES = (
+    *_HAN_RANGES,
+    (0x3040, 0x30FF),  # kana
+    (0xAC00, 0xD7AF),  # Hangul
+    (0xFF10, 0xFF19),  # full-width digits
+    (0xFF21, 0xFF3A),  # and letters
+    (0xFF41, 0xFF5A),
+)
+_ASIAN = _char_class(_ASIAN_RANGES)
+"""Asian script (Han, kana, Hangul, full-width letters and digits), as the inside of a
+character class: where it meets a letter or digit of any other script, LibreOffice puts its
+Asian/non-Asian space."""
+
+
+@functools.cache
+def _asian_runs() -> re.Pattern[str]:
+    # Compiled on first use, by the DOCX alone: ``re`` takes ~3 ms to build a class this wide
+    # (and a lookaround on each side of each script change would take four of them).
+    return re.compile(f"[{_ASIAN}]+")
+
+
+def _script_changes(text: str) -> list[int]:
+    """Where in ``text`` a character of ``_ASIAN`` and a letter or digit of another script
+    meet (``str.isalnum`` is what ``re`` calls a word character, the underscore aside). A run
+    of Asian characters found is as long as it goes: the characters beside it are not Asian."""
+    found = []
+    for run in _asian_runs().finditer(text):
+        start, end = run.span()
+        if start and text[start - 1].isalnum():
+            found.append(start)
+        if end < len(text) and text[end].isalnum():
+            found.append(end)
+    return found
+
+
+def _changes_script(before: str, after: str) -> bool:
+    """Whether one of ``before`` and ``after`` is Asian and the other a letter or digit of
+    another script."""
+    asian_before, asian_after = _in_ranges(before, _ASIAN_RANGES), _in_ranges(after, _ASIAN_RANGES)
+    if asian_before:
+        return not asian_after and after.isalnum()
+    return asian_after and before.isalnum()
+
+
+SCRIPT_BREAK = "\u200b"
+"""ZERO WIDTH SPACE, written between a Chinese and a Latin letter or digit that the source
+sets side by side (a DOCX's text only). LibreOffice adds 0.2 em of its own wherever two
+letters or digits of Asian and other script meet, and no DOCX property turns that off
+(``w:autoSpaceDE``/``DN`` is read by Word alone); a character that is neither letter nor
+digit between them does. It draws nothing and allows the break the two characters already
+allowed, so a line breaks where it did."""
+
+
+def separate_scripts(text: str) -> str:
+    """``text`` with ``SCRIPT_BREAK`` wherever an Asian and a non-Asian letter or digit meet."""
+    cuts = _script_changes(text)
+    return SCRIPT_BREAK.join(text[a:b] for a, b in itertools.pairwise([0, *cuts, len(text)]))
+
+
+def script_breaks(text: str) -> list[int]:
+    """Where ``separate_scripts`` put a ``SCRIPT_BREAK`` in ``text`` (to read it back)."""
+    found = []
+    at = text.find(SCRIPT_BREAK, 1)
+    while 0 < at < len(text) - 1:
+        if _changes_script(text[at - 1], text[at + 1]):
+            found.append(at)
+        at = text.find(SCRIPT_BREAK, at + 1)
+    return found
+
+
+def join_scripts(text: str) -> str:
+    """``text`` without the breaks ``separate_scripts`` added."""
+    breaks = script_breaks(text)
+    return "".join(text[a + 1 : b] for a, b in itertools.pairwise([-1, *breaks, len(text)]))
 
 
 # Never at the start of a line (GB/T 15834 and common 禁则): closing punctuation.

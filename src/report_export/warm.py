@@ -29,6 +29,7 @@ from .build import (
     _kill_workers,
     _worker_start,
     by_cost,
+    check_sizes,
     read_source,
     render,
     split_options,
@@ -67,6 +68,7 @@ class WarmRenderer:
         exporters = [self.exporter(name) for name in names]
         options = split_options(exporters, request.options)
         document, theme = read_source(request)
+        check_sizes(exporters, document)
         wanted = set(names if only is None else only)
         return {
             e.name: render(e, document, theme, options[e.name])

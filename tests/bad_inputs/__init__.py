@@ -4,7 +4,8 @@ must answer. One ``Case`` a line of issue #19's lists, and more of our own.
 Every case runs in a folder of its own holding ``src.md`` (unless the case names the source
 otherwise), the case's ``files`` beside it, and ``out/`` with a good text build of the same
 stem in it. A case expecting exit 2 (or 130) must print exactly one line on stderr holding
-``message``, no traceback, and leave ``out/`` byte for byte as it was; a case expecting exit 0
+``message``, no traceback, and leave ``out/`` byte for byte as it was and nothing new beside
+it (``verify`` prints its line on stdout and writes nothing anyway); a case expecting exit 0
 must build, and then ``verify`` what it built. ``{dir}`` in ``args`` and ``env`` is the case's
 folder. Cases that need a real signal, a full disk or another user live in
 ``tests/test_faults.py``.
@@ -101,6 +102,23 @@ def _pdf_without_fonts(folder: Path) -> None:
 
     writer = PdfWriter()
     writer.add_blank_page(595, 842)
+    with (folder / "out" / "src.pdf").open("wb") as handle:
+        writer.write(handle)
+
+
+def _pdf_stream_bomb(folder: Path) -> None:
+    """A PDF whose page content inflates to 100 MB (100 KB on disk): past pypdf's cap."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import NameObject, StreamObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    content = StreamObject()
+    content.set_data(zlib.compress(b" " * (100 << 20), 9))
+    content[NameObject("/Filter")] = NameObject("/FlateDecode")
+    page[NameObject("/Contents")] = writer._add_object(content)
     with (folder / "out" / "src.pdf").open("wb") as handle:
         writer.write(handle)
 
@@ -297,6 +315,15 @@ CASES: list[Case] = [
         prepare=_pdf_without_fonts,
     ),
     Case(
+        "verify-a-pdf-stream-bomb",
+        GOOD,
+        "pdf    FAILED",
+        code=1,
+        command="verify",
+        args=("--to", "pdf"),
+        prepare=_pdf_stream_bomb,
+    ),
+    Case(
         "verify-a-docx-zip-bomb",
         GOOD,
         "refused: the archive inflates to 629,145,608 bytes",
@@ -452,7 +479,7 @@ CASES: list[Case] = [
         "markup-in-the-title",
         '---\ntitle: "*强调* <b>粗</b> & [链](x) `码`"\n---\n正文。\n',
         code=0,
-        args=("--to", "text,docx"),
+        args=("--to", "text,docx,epub,html,pdf"),  # each format's title, as text
     ),
     Case(
         "lang-not-a-tag",
@@ -536,6 +563,48 @@ CASES: list[Case] = [
         "invalid theme",
         files={"t.toml": "[[["},
         args=("--to", "text", "--theme", "{dir}/t.toml"),
+    ),
+    # --- cost: refused before anything renders (issue #19, "cost linear in size") ----------
+    Case(
+        "source-over-10-mib",  # a 50 MB source read ~3 minutes before this limit
+        FRONT + "---\n" + "正文。" * 1_200_000,
+        "{src}: larger than 10 MiB, the most a source or a copy to import may be",
+    ),
+    Case(
+        "import-a-copy-over-10-mib",
+        "公司年度工作总结。\n" * (1 << 20),
+        "copy.txt: larger than 10 MiB, the most a source or a copy to import may be",
+        source_name="copy.txt",
+        command="import",
+        args=("-o", "new.md", "--review", "review.html"),
+    ),
+    Case(
+        "pdf-20001-blocks",  # 100,000 paragraphs took 198 s of CPU
+        FRONT + "---\n" + "".join(f"第{i}段。\n\n" for i in range(20_001)),
+        "{src}: pdf: a PDF takes at most 20,000 blocks; this source has 20,001",
+        args=("--to", "text,pdf"),
+    ),
+    Case(
+        "pdf-2001-footnotes",  # 10,000 took 112 s
+        FRONT
+        + "---\n"
+        + "".join(f"文[^{i}]。\n\n" for i in range(2_001))
+        + "".join(f"[^{i}]: 注。\n" for i in range(2_001)),
+        "{src}: pdf: a PDF takes at most 2,000 footnotes; this source has 2,001",
+        args=("--to", "pdf"),
+    ),
+    Case(
+        "pdf-paragraph-of-100001-characters",  # one of 525,000 took 59 s, of 5 MB hours
+        FRONT + "---\n" + "字" * 100_001 + "\n",
+        "{src}: pdf: a PDF takes at most 100,000 characters a paragraph; this source has one"
+        " of 100,001",
+        args=("--to", "pdf"),
+    ),
+    Case(
+        "pdf-1500001-characters",
+        FRONT + "---\n" + ("字" * 93_750 + "\n\n") * 16 + "字\n",
+        "{src}: pdf: a PDF takes at most 1,500,000 characters; this source has 1,500,001",
+        args=("--to", "pdf"),
     ),
     Case(
         "source-with-bom-and-crlf",

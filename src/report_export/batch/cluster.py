@@ -1,5 +1,5 @@
-"""The Dask side of a batch: a cluster to run on, and the plugins that keep its workers warm
-and bounded.
+"""The Dask side of a batch: a cluster to run on, the plugin that keeps its workers warm and
+the recycler that keeps their memory bounded.
 
 With no scheduler address a ``LocalCluster`` runs on this machine: process workers (WeasyPrint
 is not a library to render with in two threads of one process), one thread each, one a core.
@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import signal
+import time
 from collections.abc import Iterator, Sequence
 
 from distributed import Client, LocalCluster, Worker, WorkerPlugin
@@ -22,7 +23,6 @@ from ..errors import ReportExportError
 from ..warm import warm_up
 
 WARM_UP = "report-export-warm-up"
-RECYCLE = "report-export-recycle"
 
 
 class WarmUp(WorkerPlugin):
@@ -38,6 +38,8 @@ class WarmUp(WorkerPlugin):
     def __init__(self, formats: Sequence[str], theme: str) -> None:
         self.formats = tuple(formats)
         self.theme = theme
+        self.warm = False
+        """Set once the warm-up is over (the worker counts as running before)."""
 
     async def setup(self, worker: Worker) -> None:
         import asyncio
@@ -46,37 +48,108 @@ class WarmUp(WorkerPlugin):
         await asyncio.get_running_loop().run_in_executor(
             executor, warm_up, self.formats, self.theme
         )
+        self.warm = True
 
 
-class Recycle(WorkerPlugin):
-    """A worker plugin: a worker whose memory passed ``limit`` bytes after a task retires
-    itself and its nanny starts a fresh one (warmed up again).
+def _warm(dask_worker: Worker) -> bool:
+    plugin = dask_worker.plugins.get(WARM_UP)
+    return isinstance(plugin, WarmUp) and plugin.warm
 
-    WeasyPrint's memory grows in a long process (PITFALLS); retiring between tasks, after the
-    scheduler has moved the worker's results and queue elsewhere, bounds it without killing a
-    task halfway as the nanny's own memory limit would. A worker with no nanny is left alone.
+
+MARGIN = 128 * 2**20
+"""What a memory bound must leave above a fresh, warmed-up worker: its first reports take it
+~70-130 MB up (measured: 186 MB warm, 257 and 313 MB after one and two reports), and a bound
+below that would retire every worker after every task."""
+
+RECHECK = 60.0
+"""Seconds after which a retirement that has not come back (refused by the scheduler, or the
+worker never replaced) stops holding up the next."""
+
+
+def fresh_memory(client: Client) -> int:
+    """The largest resident memory of the cluster's workers, each just warmed up."""
+    return max(client.run(_resident).values(), default=0)
+
+
+def _resident() -> int:
+    import psutil
+
+    rss: int = psutil.Process().memory_info().rss
+    return rss
+
+
+async def _retire(reason: str, dask_worker: Worker) -> None:
+    """Run on a worker: hand its results and queue to the others (the scheduler's
+    ``retire_workers``), then close, leaving its nanny to start a fresh one.
+
+    ``Worker.close_gracefully`` does the same but closes even when the scheduler refused (no
+    other worker to take its results), losing them: that, with every worker over the bound at
+    once, was a batch that never ended.
+    """
+    retired = await dask_worker.scheduler.retire_workers(
+        workers=[dask_worker.address],
+        close_workers=False,
+        remove=True,
+        stimulus_id=f"report-export-recycle-{time.time()}",
+    )
+    if dask_worker.address in retired:
+        await dask_worker.close(nanny=False, reason=reason)
+
+
+class Recycler:
+    """Bounds WeasyPrint's memory growth in long-lived workers (PITFALLS): a worker whose
+    memory passed ``limit`` is retired through the scheduler and its nanny starts a fresh one
+    (warmed up again by ``WarmUp``), one worker at a time.
+
+    The client decides, from the memory the workers report to the scheduler, so two workers
+    never retire at once and lose each other's results; the next waits until the last is
+    replaced by a warm worker (else, on two workers, the second retires while the first's
+    replacement is still warming up, and nobody works). A task running on a retired worker
+    is given to another (not counted as a failure). A worker with no nanny is left alone; so
+    is the only worker holding results (the scheduler refuses it, as nothing could take them).
     """
 
-    name = RECYCLE
-
-    def __init__(self, limit: int) -> None:
+    def __init__(self, client: Client, limit: int) -> None:
+        self.client = client
         self.limit = limit
-        self.worker: Worker | None = None
-        self.retiring = False
+        self.retired: list[str] = []
+        """The workers retired so far (each replaced by a fresh one)."""
+        self._retiring = ""
+        self._running = 0
+        """Running workers when the retirement in flight began."""
+        self._since = 0.0
 
-    def setup(self, worker: Worker) -> None:
-        self.worker = worker
-
-    def transition(self, key: object, start: str, finish: str, **kwargs: object) -> None:
-        worker = self.worker
-        if finish != "memory" or self.retiring or worker is None or worker.nanny is None:
+    def check(self) -> None:
+        """Retire the largest worker past the bound, unless a retirement is in flight."""
+        workers = self.client.scheduler_info(n_workers=-1)["workers"]
+        running = {a: w for a, w in workers.items() if w["status"] == "running"}
+        if self._retiring:
+            if self._retiring not in workers and self._retiring not in self.retired:
+                self.retired.append(self._retiring)
+            replaced = (
+                self._retiring in self.retired
+                and len(running) >= self._running
+                and self._all_warm(list(running))
+            )
+            if not replaced and time.monotonic() - self._since < RECHECK:
+                return
+            self._retiring = ""
+        over = [
+            (w["metrics"]["memory"], a)
+            for a, w in running.items()
+            if w.get("nanny") and w["metrics"]["memory"] > self.limit
+        ]
+        if not over:
             return
-        import psutil
+        _, address = max(over)
+        reason = f"report-export: memory past {self.limit // 2**20} MB"
+        # A worker gone since the scheduler answered has nothing left to retire.
+        self.client.run(_retire, reason, workers=[address], wait=False, on_error="ignore")
+        self._retiring, self._running, self._since = address, len(running), time.monotonic()
 
-        if psutil.Process().memory_info().rss > self.limit:
-            self.retiring = True
-            reason = f"report-export: memory past {self.limit // 2**20} MB"
-            worker.loop.add_callback(worker.close_gracefully, restart=True, reason=reason)
+    def _all_warm(self, workers: list[str]) -> bool:
+        answers = self.client.run(_warm, workers=workers, on_error="return")
+        return all(answer is True for answer in answers.values())
 
 
 @contextlib.contextmanager
@@ -101,7 +174,10 @@ def connect(scheduler: str, workers: int) -> Iterator[Client]:
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            # The batch reports every failure in its own line (a document's error, a worker
+            # that kept dying); distributed's errors would add tracebacks, some for nothing
+            # wrong (a worker retired on purpose logs its nanny's stop queue closing).
+            silence_logs=logging.CRITICAL,
         )
     finally:
         signal.signal(signal.SIGINT, previous)

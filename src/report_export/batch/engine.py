@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from ..output import OutputFolder, remove_temporaries
 from ..progress import DocumentProgress
 from ..registry import available_formats, entry_point
 from ..theme import load_theme, resolve_theme
-from .cluster import RECYCLE, WARM_UP, Recycle, WarmUp, connect
+from .cluster import MARGIN, WARM_UP, Recycler, WarmUp, connect, fresh_memory
 from .sources import Job
 from .tasks import Outcome, build_format, parse
 
@@ -52,7 +52,8 @@ class BatchRequest:
     workers: int = 1
     """The LocalCluster's worker processes."""
     worker_memory: int = 1200 * 2**20
-    """Bytes past which a worker retires after its task and is started afresh."""
+    """Bytes past which a worker is retired and started afresh (raised to a fresh worker's
+    memory and ``cluster.MARGIN`` when below)."""
 
 
 @dataclass(slots=True)
@@ -105,6 +106,8 @@ class BatchResult:
     documents: tuple[DocumentResult, ...]
     seconds: float
     interrupted: bool = False
+    recycled: int = 0
+    """Workers retired past the memory bound (and replaced) while it ran."""
 
     @property
     def failed(self) -> list[DocumentResult]:
@@ -138,8 +141,11 @@ def build_requests(batch: BatchRequest) -> list[BuildRequest]:
     return requests
 
 
-def run_batch(batch: BatchRequest, progress: DocumentProgress) -> BatchResult:
+def run_batch(
+    batch: BatchRequest, progress: DocumentProgress, warn: Callable[[str], None]
+) -> BatchResult:
     """Build every job's stale formats on the cluster; never raises for a document's fault.
+    ``warn`` is given a line when the memory bound has to be raised.
 
     Every output folder is held for the whole batch, as ``build`` holds its one: a build or
     another batch into any of them waits (the folders are taken in one order, so two batches
@@ -150,7 +156,7 @@ def run_batch(batch: BatchRequest, progress: DocumentProgress) -> BatchResult:
     with contextlib.ExitStack() as held:
         for folder in sorted({request.out_dir for request in requests}):
             held.enter_context(OutputFolder(folder))
-        return _run(batch, requests, options, progress, start)
+        return _run(batch, requests, options, progress, warn, start)
 
 
 def _run(
@@ -158,6 +164,7 @@ def _run(
     requests: Sequence[BuildRequest],
     options: Mapping[tuple[str, ...], Mapping[str, object]],
     progress: DocumentProgress,
+    warn: Callable[[str], None],
     start: float,
 ) -> BatchResult:
     caches: dict[Path, BuildCache] = {}
@@ -183,6 +190,7 @@ def _run(
         if document.finished:
             progress.finished(document.ok)
     interrupted = False
+    recycled = 0
     try:
         if any(todo.stale for todo in plans):
             stale = _stale_documents(documents, plans)
@@ -192,13 +200,14 @@ def _run(
                 shared = resolve_theme(batch.theme).is_file()
                 warm = WarmUp(formats, batch.theme if shared else "default")
                 client.register_plugin(warm, name=WARM_UP)
-                client.register_plugin(Recycle(batch.worker_memory), name=RECYCLE)
+                recycler = Recycler(client, _memory_bound(client, batch.worker_memory, warn))
                 futures = _submit(client, stale, options, batch.verify)
                 try:
-                    _collect(futures, caches, progress)
+                    _collect(futures, caches, progress, recycler)
                 except KeyboardInterrupt:
                     interrupted = True
                     client.cancel(list(futures))
+                recycled = len(recycler.retired)
             # Every task has ended: a worker killed while writing left its temporary file.
             written = {
                 output_path(todo.request, load_exporter(name)).parent
@@ -214,7 +223,20 @@ def _run(
         for cache in caches.values():
             cache.save()
         progress.done()
-    return BatchResult(tuple(documents), time.monotonic() - start, interrupted)
+    return BatchResult(tuple(documents), time.monotonic() - start, interrupted, recycled)
+
+
+def _memory_bound(client: Client, asked: int, warn: Callable[[str], None]) -> int:
+    """``asked``, or the floor when it is below: the memory of a fresh worker just warmed up
+    (``register_plugin`` returns once every worker has run ``WarmUp``) and ``MARGIN``."""
+    floor = fresh_memory(client) + MARGIN
+    if asked >= floor:
+        return asked
+    warn(
+        f"--worker-memory {asked // 2**20} MB is below a fresh worker's memory and "
+        f"{MARGIN // 2**20} MB: raised to {floor // 2**20} MB"
+    )
+    return floor
 
 
 def _parsed_options(
@@ -279,12 +301,20 @@ def _submit(
 
 
 def _collect(
-    futures: Submitted, caches: Mapping[Path, BuildCache], progress: DocumentProgress
+    futures: Submitted,
+    caches: Mapping[Path, BuildCache],
+    progress: DocumentProgress,
+    recycler: Recycler,
 ) -> None:
-    """Record each outcome as it arrives; save the caches every ``SAVE_EVERY`` seconds."""
+    """Record each outcome as it arrives; save the caches and look at the workers' memory
+    every ``SAVE_EVERY`` seconds.
+
+    A future is dropped once recorded, which frees its result on the worker: a worker holds
+    only what is still to be collected, and one retiring has little to hand over.
+    """
     saved = time.monotonic()
-    for future, outcome in _outcomes(futures, progress):
-        document, name, key = futures[future]
+    for future, outcome in _outcomes(futures, progress, recycler):
+        document, name, key = futures.pop(future)
         document.outcomes[name] = outcome
         if not outcome.error:
             caches[document.request.out_dir].record(
@@ -299,11 +329,16 @@ def _collect(
 
 
 def _outcomes(
-    futures: Submitted, progress: DocumentProgress
+    futures: Submitted, progress: DocumentProgress, recycler: Recycler
 ) -> Iterator[tuple[Future[Outcome], Outcome]]:
-    """Each future with its outcome as it finishes; the progress display ticks meanwhile."""
+    """Each future with its outcome as it finishes; meanwhile the progress display ticks and,
+    every ``SAVE_EVERY`` seconds, the recycler looks at the workers."""
     pending = as_completed(futures)
+    checked = time.monotonic()
     while not pending.is_empty():
+        if time.monotonic() - checked > SAVE_EVERY:
+            recycler.check()
+            checked = time.monotonic()
         batch = pending.next_batch(block=False)
         if not batch:
             progress.tick()

@@ -53,6 +53,11 @@ class Exporter(ABC, Generic[OptionsT]):
         """Load what ``render`` needs (heavy libraries), ahead of time: a parallel build calls
         it in the worker process while the source is still being read."""
 
+    @classmethod
+    def check_size(cls, document: Document) -> None:
+        """Refuse a document larger than this format renders in time proportional to its size
+        (a limit the README documents), before anything renders; by default none."""
+
     @abstractmethod
     def render(self, document: Document, theme: Theme, options: OptionsT) -> bytes:
         """The output file's bytes. Same document, theme and options: same bytes."""

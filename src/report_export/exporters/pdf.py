@@ -51,8 +51,11 @@ from ..model import (
     Paragraph,
     Table,
     ThematicBreak,
+    block_inlines,
     heading_label,
+    inline_text,
     provenance_text,
+    walk_blocks,
 )
 from ..outline import contents_entries
 from ..pdf_standards import WEASYPRINT_VARIANTS, PdfVariant, finisher
@@ -75,6 +78,25 @@ FONTTOOLS_FALLBACK = "Using fontTools instead of HarfBuzz-Subset"
 """What WeasyPrint logs when HarfBuzz' subsetter is missing: CJK builds become ~20x slower."""
 
 _warned: set[str] = set()
+
+# Past these a PDF takes WeasyPrint minutes, and for a long paragraph or many pages its time
+# grows faster than the document (bench/scaling.py; README, limits). Each is half a minute to
+# a minute of CPU here at its limit, two to three times the largest report bench/run.py builds
+# (200 times source/report.md: 6,200 blocks, 730,000 characters); a document over one is
+# refused before any format renders.
+MAX_BLOCKS = 20_000
+"""Blocks (paragraphs, headings, list items, table rows), notes' included: ~1.5 ms each here,
+and more with every page, as WeasyPrint styles each page by a scan of every page before it
+(``set_page_type_computed_styles``)."""
+MAX_FOOTNOTES = 2_000
+"""Footnotes: each is laid out in the page's footnote area, ~11 ms a note here."""
+MAX_PARAGRAPH = 100_000
+"""Characters in one paragraph (or heading, or table cell): WeasyPrint encodes the whole
+paragraph again for every line it sets, so its cost grows with the square of its length
+(52,000 characters: 2.4 s; 525,000: 59 s)."""
+MAX_CHARACTERS = 1_500_000
+"""Characters of text in all: about 2,000 pages, an estimated 40-60 s here (27-46 µs a
+character in the report x100 and the long-line runs)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +127,29 @@ class PdfExporter(Exporter[PdfOptions]):
     def prepare(cls) -> None:
         layout_engine.load()  # 0.5 s: worth starting before the source is read
 
+    @classmethod
+    def check_size(cls, document: Document) -> None:
+        notes = len(document.footnotes)
+        if notes > MAX_FOOTNOTES:
+            raise _too_large(document, f"{MAX_FOOTNOTES:,} footnotes", f"{notes:,}")
+        blocks = characters = longest = 0
+        for block in walk_blocks(
+            (*document.blocks, *(b for note in document.footnotes for b in note.children))
+        ):
+            blocks += 1 + (len(block.rows) if isinstance(block, Table) else 0)
+            for run in block_inlines(block):
+                length = len(inline_text(run))
+                characters += length
+                longest = max(longest, length)
+        if blocks > MAX_BLOCKS:
+            raise _too_large(document, f"{MAX_BLOCKS:,} blocks", f"{blocks:,}")
+        if longest > MAX_PARAGRAPH:
+            raise _too_large(
+                document, f"{MAX_PARAGRAPH:,} characters a paragraph", f"one of {longest:,}"
+            )
+        if characters > MAX_CHARACTERS:
+            raise _too_large(document, f"{MAX_CHARACTERS:,} characters", f"{characters:,}")
+
     def render(self, document: Document, theme: Theme, options: PdfOptions) -> bytes:
         if options.pdf_variant != "none" and not options.tagged:
             raise ReportExportError(
@@ -116,6 +161,14 @@ class PdfExporter(Exporter[PdfOptions]):
         css = print_css(theme)
         extra_css = theme.css.read_text(encoding="utf-8") if theme.css is not None else ""
         return _write_pdf(document, theme, html, css, extra_css, roots, options)
+
+
+def _too_large(document: Document, limit: str, found: str) -> ReportExportError:
+    return ReportExportError(
+        f"pdf: a PDF takes at most {limit}; this source has {found}"
+        " (past it WeasyPrint takes minutes; see README, limits)",
+        document.source,
+    )
 
 
 # --- what the page adds to the text ----------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Literal
 from lxml import etree
 
 from ..errors import ReportExportError
+from ..typography import script_breaks
 
 Mode = Literal["accept", "reject"]
 
@@ -385,6 +386,7 @@ class _Reader:
             if target:
                 out.images.append(("word/" + target.removeprefix("/word/"), alt))
         self.content(p, out, frozenset(), None, dropped=False)
+        _drop_script_breaks(out.segments)
         mark_rpr = p.find(f"{w('pPr')}/{w('rPr')}")
         text = "".join(s.text for s in out.segments)
         if mark_rpr is not None and not text.strip():
@@ -459,6 +461,19 @@ class _Reader:
             elif tag == "footnoteReference":
                 key = self.note_keys.get(child.get(w("id"), ""), "")
                 out.segments.append(Segment("", marks - {"note"}, link, key))
+
+
+def _drop_script_breaks(segments: list[Segment]) -> None:
+    """Take out the zero-width spaces our DOCX puts between Chinese and Latin letters or
+    digits (``typography.SCRIPT_BREAK``), which may stand at a run's edge."""
+    breaks = set(script_breaks("".join(s.text for s in segments)))
+    start = 0
+    for index, segment in enumerate(segments):
+        end = start + len(segment.text)
+        if any(start <= b < end for b in breaks):
+            kept = "".join(c for i, c in enumerate(segment.text, start) if i not in breaks)
+            segments[index] = replace(segment, text=kept)
+        start = end
 
 
 def _alignment(p: etree._Element) -> str:

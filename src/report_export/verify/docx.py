@@ -3,6 +3,7 @@ footnotes part and the core properties."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,10 +13,13 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
-from ..model import Document
+from ..model import Document, heading_label
+from ..outline import contents_entries
 from ..theme import Theme
+from ..typography import join_scripts
 from . import (
     CELL_SEPARATOR,
+    Expected,
     Found,
     Verifier,
     check_equal,
@@ -27,6 +31,7 @@ from . import (
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 FOOTNOTES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 # Styles of the document's own furniture: the title block and (TOC…) a table of contents.
 TITLE_STYLES = {"Title"}
@@ -55,7 +60,7 @@ class DocxVerifier(Verifier):
                 found += _rows(item, where)
                 continue
             style = item.style.name if item.style is not None else ""
-            text = normalise(item.text)
+            text = normalise(join_scripts(item.text))
             if style in TITLE_STYLES:
                 titles.append(text)
             elif (
@@ -65,6 +70,7 @@ class DocxVerifier(Verifier):
             elif text:
                 found.append(Found(text, f"{where} ({style})"))
         problems += check_equal("title paragraph", normalise(document.meta.title), _first(titles))
+        problems += _contents(word.element, document)
         note = _NoteMarks(document)
         problems += compare_sequence(expected_body(document, note), found)
         problems += compare_sequence(expected_footnotes(document, note), _footnotes(word))
@@ -96,9 +102,38 @@ def _first(items: list[str]) -> str | None:
 def _rows(table: DocxTable, where: str) -> list[Found]:
     rows = []
     for number, row in enumerate(table.rows, start=1):
-        cells = [normalise(cell.text) for cell in row.cells]
+        cells = [normalise(join_scripts(cell.text)) for cell in row.cells]
         rows.append(Found(normalise(CELL_SEPARATOR.join(cells)), f"{where}, row {number}"))
     return rows
+
+
+def _contents(root: etree._Element, document: Document) -> list[str]:
+    """Each version of the contents list there is (Word's TOC field, LibreOffice's page
+    references, which ``mc:AlternateContent`` holds side by side): every heading of levels
+    1-3 in order, its text up to the tab before the page number."""
+    versions: dict[str, list[Found]] = {}
+    for number, p in enumerate(root.iter(f"{{{W}}}p"), start=1):
+        style = p.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+        if style is None or not re.fullmatch(r"TOC\d", style.get(f"{{{W}}}val") or ""):
+            continue
+        title = ""
+        for node in p.iter(f"{{{W}}}t", f"{{{W}}}tab"):
+            if node.tag == f"{{{W}}}tab":
+                break
+            title += node.text or ""
+        if not title:
+            continue  # a TOC field with no entries yet, which Word fills in
+        version = next(
+            (etree.QName(a).localname for a in p.iterancestors() if etree.QName(a).namespace == MC),
+            "contents",
+        )
+        where = f"word/document.xml, paragraph {number} ({version})"
+        versions.setdefault(version, []).append(Found(normalise(join_scripts(title)), where))
+    expected = [
+        Expected(f"contents entry {h.id}", normalise(heading_label(h)))
+        for h in contents_entries(document)
+    ]
+    return [p for found in versions.values() for p in compare_sequence(expected, found)]
 
 
 def _is_field_only(paragraph: DocxParagraph) -> bool:
@@ -124,5 +159,9 @@ def _footnotes(word: docx.document.Document) -> list[Found]:
             "".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in note.iter(f"{{{W}}}p")
         ]
         number = note.get(f"{{{W}}}id")
-        found.append(Found(normalise(" ".join(paragraphs)), f"word/footnotes.xml, note {number}"))
+        found.append(
+            Found(
+                normalise(join_scripts(" ".join(paragraphs))), f"word/footnotes.xml, note {number}"
+            )
+        )
     return found

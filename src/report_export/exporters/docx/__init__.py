@@ -21,6 +21,7 @@ from docx.oxml.ns import nsmap, qn
 from docx.oxml.parser import OxmlElement
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.story import StoryPart
+from lxml import etree
 
 from ...labels import labels_for
 from ...model import Document, heading_label
@@ -32,7 +33,20 @@ from .. import Exporter
 from . import package, styles
 from .layout import Layout
 from .numbering import Numbering
-from .ooxml import Element, el, field, field_begin, field_end, paragraph, ppr, run, text_runs
+from .ooxml import (
+    MC,
+    Element,
+    el,
+    field,
+    field_begin,
+    field_end,
+    paragraph,
+    ppr,
+    run,
+    separate_scripts_in,
+    text_runs,
+    val,
+)
 from .styles import toc_style
 from .writer import Context, Scope, StoryWriter
 
@@ -76,6 +90,8 @@ class DocxExporter(Exporter[DocxOptions]):
         if context.notes.ids:
             stories.append(write_footnotes(word, context))
         stories += package.header_footer(word, document, layout)
+        for story in stories:
+            separate_scripts_in(story)
         package.settings(
             word.settings.element,
             layout,
@@ -90,6 +106,8 @@ class DocxExporter(Exporter[DocxOptions]):
         package.theme_fonts(word, layout)
         package.number_drawings(stories)
         styles.prune(word.styles.element, [*stories, numbering.element], ours)
+        if options.toc:
+            package.declare_w15(word)  # last: python-docx's objects hold the old element
         buffer = io.BytesIO()
         word.save(buffer)
         return normalize_zip(buffer.getvalue(), first="[Content_Types].xml")
@@ -161,30 +179,60 @@ def table_of_contents(document: Document, context: Context) -> list[Element]:
     """The contents after a "目录" heading: each heading of levels 1-3, linked to it, then a
     tab (the TOC styles' right tab with dot leaders) and a PAGEREF field to its bookmark.
 
-    Not inside a TOC field: LibreOffice shows a TOC field's cached result as it is, page
-    numbers included, and the exporter cannot know the pages; a PAGEREF outside a TOC field
-    it computes from its own layout, and Word updates it on opening (the settings ask it
-    to). The number cached in each field is only a placeholder. A document without
-    headings gets an empty TOC field, which Word fills in.
+    Two versions of it, as markup compatibility allows (``mc:AlternateContent``): Word
+    2013 and later take the choice, a real TOC field in Word's contents block, which "Update
+    Table" rebuilds (the cached page numbers are placeholders, updated on opening: the
+    settings ask for it). Any reader that does not know Word 2012's namespace takes the
+    fallback, the same entries outside a TOC field; LibreOffice (whose writerfilter takes a
+    choice of wps, wpg, w14 or wpc only) is one, and it must be: it shows a TOC field's
+    cached result as it is, page numbers included, where a PAGEREF outside one it computes
+    from its own layout. A document without headings gets an empty TOC field, which Word
+    fills in.
     """
     heading_text = labels_for(document.meta.lang).contents
-    out = [paragraph("TOCHeading", text_runs(heading_text))]
+    instruction = f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u'
     entries = contents_entries(document)
     if not entries:
-        begin = field_begin(f'TOC \\o "1-{CONTENTS_LEVELS}" \\h \\z \\u')
-        out.append(paragraph(toc_style(1), [*begin, field_end()]))
+        begin = field_begin(instruction)
+        return [
+            paragraph("TOCHeading", text_runs(heading_text)),
+            paragraph(toc_style(1), [*begin, field_end()]),
+        ]
+
+    def contents() -> list[Element]:
+        out = [paragraph("TOCHeading", text_runs(heading_text))]
+        for heading in entries:
+            name = context.heading_bookmarks[heading.id]
+            link = el(
+                "w:hyperlink",
+                {"w:anchor": name, "w:history": "1"},
+                *text_runs(heading_label(heading)),
+                run([el("w:tab")]),
+                *field(f"PAGEREF {name} \\h", TOC_PAGE_PLACEHOLDER),
+            )
+            out.append(paragraph(toc_style(heading.level), [link]))
         return out
-    for heading in entries:
-        name = context.heading_bookmarks[heading.id]
-        link = el(
-            "w:hyperlink",
-            {"w:anchor": name, "w:history": "1"},
-            *text_runs(heading_label(heading)),
-            run([el("w:tab")]),
-            *field(f"PAGEREF {name} \\h", TOC_PAGE_PLACEHOLDER),
-        )
-        out.append(paragraph(toc_style(heading.level), [link]))
-    return out
+
+    in_field = contents()
+    first, last = in_field[1], in_field[-1]
+    # The field opens after the first entry's properties and closes at the last's end.
+    for offset, begin_run in enumerate(field_begin(instruction), start=1):
+        first.insert(offset, begin_run)
+    last.append(field_end())
+    gallery = el(
+        "w:docPartObj",
+        None,
+        val("w:docPartGallery", "Table of Contents"),
+        el("w:docPartUnique"),
+    )
+    block = el("w:sdt", None, el("w:sdtPr", None, gallery), el("w:sdtContent", None, *in_field))
+    choice = etree.Element(f"{{{MC}}}Choice", Requires="w15")
+    choice.append(block)
+    fallback = etree.Element(f"{{{MC}}}Fallback")
+    fallback.extend(contents())
+    alternate = etree.Element(f"{{{MC}}}AlternateContent")
+    alternate.extend([choice, fallback])
+    return [alternate]
 
 
 def footnotes_part(word: Any) -> Any:

@@ -45,8 +45,9 @@ class Layout:
         """Character spacing of the text in twentieths of a point (``w:spacing``), so that a
         full line of ``chars_per_line`` fits the text block: 0, or the whole twentieths that
         take away at least what the block is too narrow for. (Word's character grid,
-        ``linesAndChars``, would say it, but LibreOffice 7.4 gives every character wider than
-        a grid cell two cells: 14 characters a line.)"""
+        ``linesAndChars`` with a negative ``w:charSpace``, would say it in Word, but
+        LibreOffice 7.4 gives every character wider than a grid cell two cells: 14 characters
+        a line; see ``package._doc_grid``.)"""
         theme = self.theme
         chars = theme.page.chars_per_line
         slack = theme.text_width_pt - chars * self.body

@@ -27,6 +27,7 @@ from ...theme import PT_PER_MM
 from .layout import Layout, mm
 from .ooxml import (
     TWIPS_PER_PT,
+    W15,
     Element,
     Indent,
     el,
@@ -210,18 +211,38 @@ def page_setup(section: Any, layout: Layout, title_page: bool) -> None:
 
 def _doc_grid(layout: Layout) -> Element:
     """Word's document grid: on a line grid, the theme's lines a page (``w:type="lines"``, the
-    pitch rounded down: a twip more and LibreOffice sets a line less a page); the characters a
-    line come from the text's character spacing (``Layout.char_spacing``)."""
+    pitch rounded down: a twip more and LibreOffice sets a line less a page), and the pitch of
+    the theme's characters a line in ``w:charSpace`` (ECMA-376 17.6.5: what the pitch is more
+    than the Normal style's size, in 4096ths of a point), which Word's Page Setup offers when
+    its character grid is turned on. The text holds its characters a line itself, by its
+    character spacing (``Layout.char_spacing``): LibreOffice gives a character wider than a
+    grid cell two cells (``linesAndChars`` or ``snapToChars``, 14 a line), and 28 characters
+    of 16 pt are wider than 156 mm."""
     theme = layout.theme
     if theme.line_grid:
         pitch = math.floor(theme.line_pitch_pt * TWIPS_PER_PT)
-        return el("w:docGrid", {"w:type": "lines", "w:linePitch": str(pitch)})
+        chars = theme.page.chars_per_line
+        extra = math.floor((theme.text_width_pt / chars - layout.body) * 4096)
+        return el(
+            "w:docGrid",
+            {"w:type": "lines", "w:linePitch": str(pitch), "w:charSpace": str(extra)},
+        )
     return el("w:docGrid", {"w:linePitch": twips(layout.line)})
 
 
 def _length(points: float) -> Twips:
     """A length in points, rounded to Word's unit (a twentieth of a point) as ``twips`` is."""
     return Twips(round(points * TWIPS_PER_PT))
+
+
+def declare_w15(docx_document: Any) -> None:
+    """Declare Word 2013's namespace on the document element, where Word looks up the prefix
+    an ``mc:Choice Requires`` names (python-docx's template declares w14 at most)."""
+    part = docx_document.part
+    old = part._element
+    new = etree.Element(old.tag, dict(old.attrib), nsmap={**old.nsmap, "w15": W15})
+    new.extend(list(old))
+    part._element = new
 
 
 def header_footer(docx_document: Any, document: Document, layout: Layout) -> list[Element]:
@@ -407,14 +428,15 @@ def _properties(namespace: str) -> Element:
 
 
 def font_table(docx_document: Any, layout: Layout) -> None:
-    """The theme's faces with their character set (GB2312) and family, so Word on a machine
-    without them substitutes a Simplified Chinese face of the same kind, not MS Mincho."""
+    """Every face the theme's stacks open with, its character set (GB2312), its kind and the
+    name an office's Windows knows a face of that kind by (``[fonts.office]``: Word looks a
+    font up by its ``w:altName`` when the font itself is missing, so an office without Fandol
+    gets its own 仿宋, not MS Mincho)."""
     part = docx_document.part.part_related_by(RT.FONT_TABLE)
-    faces = [
-        (layout.body_font, "roman"),
-        (layout.heading_font, "swiss"),
-        (layout.mono_font, "modern"),
-    ]
+    fonts = layout.theme.fonts
+    faces = {
+        fonts.stack(name)[0]: _FAMILY.get(fonts.stack(name)[-1], "auto") for name in fonts.names()
+    }
     root = el(
         "w:fonts",
         None,
@@ -422,14 +444,19 @@ def font_table(docx_document: Any, layout: Layout) -> None:
             el(
                 "w:font",
                 {"w:name": name},
+                val("w:altName", alt) if (alt := fonts.office_name(name)) else None,
                 val("w:charset", "86"),
                 val("w:family", family),
                 val("w:pitch", "fixed" if family == "modern" else "variable"),
             )
-            for name, family in dict.fromkeys(faces)
+            for name, family in faces.items()
         ),
     )
     part._blob = _xml(root)
+
+
+_FAMILY = {"serif": "roman", "sans-serif": "swiss", "monospace": "modern"}
+"""A stack's generic last name as the font family Word substitutes within."""
 
 
 def _xml(root: Element) -> bytes:

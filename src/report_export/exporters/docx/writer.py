@@ -126,6 +126,9 @@ class Notes:
         )
         self.shared = {label for label, count in counts.items() if count > 1}
         self.ids: dict[str, int] = {}
+        self.position = {note.label: i for i, note in enumerate(document.footnotes)}
+        """Each note's place in the model's ``footnotes`` (by label: ``tuple.index`` would
+        compare whole notes, a scan of every note for each, quadratic at 10,000)."""
 
     def first_reference(self, label: str) -> int | None:
         """The new note id if ``label`` was not referenced before, else None."""
@@ -142,8 +145,8 @@ class Notes:
 
     def referenced(self) -> list[tuple[int, Footnote]]:
         """(id, note) of every note the body references, in id order."""
-        notes = {note.label: note for note in self.document.footnotes}
-        return [(ident, notes[label]) for label, ident in self.ids.items()]
+        notes = self.document.footnotes
+        return [(ident, notes[self.position[label]]) for label, ident in self.ids.items()]
 
 
 @dataclass
@@ -482,7 +485,7 @@ class StoryWriter:
 
     def note(self, ident: int, note: Footnote) -> Element:
         """A ``w:footnote``: the note's blocks, the first paragraph opened by its number."""
-        index = self.context.document.footnotes.index(note)
+        index = self.context.notes.position[note.label]
         scope = Scope(text_style="FootnoteText", in_note=True, path=("n", index))
         blocks = self.blocks(note.children, scope)
         mark = [

@@ -7,7 +7,7 @@ import io
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ebooklib import epub
 from lxml import etree
@@ -18,7 +18,6 @@ from ...labels import labels_for
 from ...model import Document, Heading, walk_blocks
 from ...reproducible import build_timestamp, normalize_zip
 from ...theme import Theme
-from .embedded_fonts import EmbeddedFont, embedded_fonts
 from .images import collect_images
 from .metadata import add_metadata
 from .navigation import ebooklib_toc, table_of_contents, toc_titles
@@ -33,6 +32,9 @@ from .parts import (
     split_chapters,
 )
 from .stylesheet import stylesheet
+
+if TYPE_CHECKING:
+    from .embedded_fonts import EmbeddedFont
 
 # Apple Books shows embedded fonts by default only when the book says it specifies its fonts.
 _APPLE_DISPLAY_OPTIONS = (
@@ -150,6 +152,10 @@ class BookBuilder:
         toc = table_of_contents(self.document, self.chapters, self.labels.notes)
         fonts = []
         if self.embed_fonts:
+            # Here, not at the top: the font tools (fontconfig's bindings, fontTools) are for
+            # a book that embeds its fonts, not for every EPUB build.
+            from .embedded_fonts import embedded_fonts
+
             nav_text = self.labels.contents + self.labels.landmarks + "".join(toc_titles(toc))
             fonts = embedded_fonts(
                 [page for _, page in pages], nav_text, self.theme, self.document.meta.lang

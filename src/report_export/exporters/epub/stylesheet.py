@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ...css import css_escape, css_font_stack, fill_template, screen_tokens
 from ...resources import styles_dir
 from ...theme import Theme
-from .embedded_fonts import EmbeddedFont
+
+if TYPE_CHECKING:
+    from .embedded_fonts import EmbeddedFont
 
 CSS_TEMPLATE = styles_dir() / "epub.css"
 """The stylesheet, a ``string.Template`` filled from the theme's tokens."""
@@ -20,7 +23,7 @@ def stylesheet(theme: Theme, fonts: Sequence[EmbeddedFont] = ()) -> str:
 
     def stack(face: str) -> str:
         """A face's CSS stack, its embedded subset (if any) first."""
-        embedded = [f.css_family for f in fonts if f.role == face]
+        embedded = list(dict.fromkeys(f.css_family for f in fonts if face in f.faces))
         return css_font_stack([*embedded, *theme.face_stack(face)])
 
     faces = "\n".join(
