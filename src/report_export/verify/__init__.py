@@ -40,6 +40,10 @@ from ..typography import CJK
 CELL_SEPARATOR = " | "
 """How a verifier joins the cells of a table row into one text."""
 
+ListMarker = Callable[[BulletList | OrderedList, int, int], str]
+"""The marker a format shows as text before an item: given the list, its level (0: outermost,
+counting lists of either kind around it) and the item's index in the list."""
+
 
 @dataclass(frozen=True, slots=True)
 class Expected:
@@ -130,13 +134,15 @@ def expected_body(
     cells: str = CELL_SEPARATOR,
     caption: Callable[[Image], str] = lambda image: image.title,
     link: Callable[[Link, str], str] = lambda _, text: text,
+    marker: ListMarker | None = None,
 ) -> list[Expected]:
     """Every heading, paragraph, list item, quoted paragraph, table row and figure caption of
     the body, in reading order. ``note`` is how the format writes a footnote reference in
     running text, ``cells`` what stands between the cells of a row, ``caption`` the text it
     shows for an image (none when empty), ``link`` what it shows for a link, given the text
-    of the link's children (that text)."""
-    collector = _Expectations(note, cells, caption, link)
+    of the link's children (that text), ``marker`` the marker it shows before each list item
+    as a text of its own (none when None: a format whose markers are not text)."""
+    collector = _Expectations(note, cells, caption, link, marker)
     for block in document.blocks:
         collector.block(block)
     return collector.items
@@ -146,11 +152,13 @@ def footnote_parts(
     document: Document,
     note: Callable[[str], str],
     link: Callable[[Link, str], str] = lambda _, text: text,
+    marker: ListMarker | None = None,
 ) -> list[list[str]]:
-    """Each footnote's texts (a paragraph, a list item, …), in order, one list a footnote."""
+    """Each footnote's texts (a paragraph, a list item, …), in order, one list a footnote;
+    with ``marker``, each list item's marker before it (a list's level counts from the note)."""
     out = []
     for footnote in document.footnotes:
-        collector = _Expectations(note, link=link)
+        collector = _Expectations(note, link=link, marker=marker)
         for block in footnote.children:
             collector.block(block)
         out.append([item.text for item in collector.items])
@@ -176,25 +184,30 @@ class _Expectations:
         cells: str = CELL_SEPARATOR,
         caption: Callable[[Image], str] = lambda image: image.title,
         link: Callable[[Link, str], str] = lambda _, text: text,
+        marker: ListMarker | None = None,
     ) -> None:
         self.note = note
         self.cells = cells
         self.caption = caption
         self.link = link
+        self.marker = marker
         self.items: list[Expected] = []
         self.heading = ""
         self.paragraphs = 0
+        self.list_depth = 0
 
     def text(self, inlines: Sequence[Inline]) -> str:
         return normalise(inline_text(tuple(inlines), self.note, self.link))
 
     def add(self, kind: str, text: str) -> None:
+        under = f" under {self.heading[:24]!r}" if self.heading else ""
         if kind == "heading":
             self.heading = text
             what = f"heading {text[:30]!r}"
+        elif kind == "list marker":  # not counted: the item's text that follows is
+            what = f"the list marker before paragraph {self.paragraphs + 1}{under}"
         else:
             self.paragraphs += 1
-            under = f" under {self.heading[:24]!r}" if self.heading else ""
             what = f"{kind} {self.paragraphs}{under}"
         self.items.append(Expected(what, text))
 
@@ -205,9 +218,15 @@ class _Expectations:
             case Paragraph(children=children):
                 self.add("paragraph", self.text(children))
             case BulletList(items=items) | OrderedList(items=items):
-                for item in items:
+                for index, item in enumerate(items):
+                    if self.marker is not None:
+                        self.add(
+                            "list marker", normalise(self.marker(block, self.list_depth, index))
+                        )
+                    self.list_depth += 1
                     for child in item:
                         self.block(child)
+                    self.list_depth -= 1
             case BlockQuote(children=children):
                 for child in children:
                     self.block(child)

@@ -14,13 +14,23 @@ from pypdf.errors import PyPdfError
 from ..heading_numbers import number_headings
 from ..labels import labels_for
 from ..list_markers import marker_pattern
-from ..model import Document, Table, heading_label, headings, inline_text, walk_blocks
+from ..model import (
+    BulletList,
+    Document,
+    OrderedList,
+    Table,
+    heading_label,
+    headings,
+    inline_text,
+    walk_blocks,
+)
 from ..outline import contents_entries
 from ..theme import Theme
 from ..typography import CJK, is_cjk
 from . import (
     Expected,
     Found,
+    ListMarker,
     Stream,
     Verifier,
     check_equal,
@@ -30,6 +40,17 @@ from . import (
     footnote_parts,
     normalise,
 )
+
+
+def _item_marker(theme: Theme) -> ListMarker:
+    """The marker the theme's scheme gives an item: what the page shows before its text."""
+
+    def marker(block: BulletList | OrderedList, level: int, index: int) -> str:
+        if isinstance(block, OrderedList):
+            return theme.ordered_marker(level).text(block.start + index)
+        return theme.bullet(level)
+
+    return marker
 
 
 def _markers(theme: Theme) -> str:
@@ -48,12 +69,13 @@ _LEADER_LINE = re.compile(r"^(.*?)\s*\.{3,}\s*(\d+)\s*$", re.MULTILINE)
 # line's end is not drawn. Such a break is read as a soft space, which the expected text may
 # have or not. A break anywhere else, and every space inside a line, is read as it is.
 _SOFT = "\x00"  # the reader refuses C0 controls: no source text holds it
-# So is a line end after a slash before a letter or digit: where a web address breaks
-# (https:// | example.org), as the line breaker may break it.
+# So is a line end after a slash or a hyphen before a letter or digit: where a web address or
+# a hyphenated word breaks (https:// | example.org, micro- | renewal), as the line breaker
+# may break it.
 _MIXED_BREAK = re.compile(
-    rf"(?<=[{CJK}/])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
+    rf"(?<=[{CJK}/-])[ \t]*\n\s*(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])[ \t]*\n\s*(?=[{CJK}])"
 )
-_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}/]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
+_MIXED_BOUNDARY = re.compile(rf"(?<=[{CJK}/-]) ?(?=[A-Za-z0-9])|(?<=[A-Za-z0-9]) ?(?=[{CJK}])")
 
 
 class PdfVerifier(Verifier):
@@ -77,31 +99,42 @@ class PdfVerifier(Verifier):
         # A contents page (--toc): its heading opens the outline, before the report's own.
         has_contents = bool(outline) and outline[0][1] == normalise(contents)
         headers = _table_headers(document)
+        catalog: Any = reader.trailer["/Root"]
+        # A tagged PDF's markers are read with their items (the finisher paints them in the tag
+        # tree's order); an untagged one's are painted after the page's text, each on a line
+        # of its own: furniture.
+        tagged = "/StructTreeRoot" in catalog
+        marker = _item_marker(theme)
         page_problems: list[str] = []
         bodies: list[str] = []
         for number, text in enumerate(pages, start=1):
-            body, furniture_problems = _strip_furniture(text, number, len(pages), document, theme)
+            body, furniture_problems = _strip_furniture(
+                text, number, len(pages), document, theme, markers=not tagged
+            )
             page_problems += furniture_problems
             if has_contents:  # before the line ends go: a leader line ends at its number
                 body = _LEADER_LINE.sub(r"\1 \2", body)
             if number > 1:
-                body = _strip_repeated_header(body, headers)
+                body = _strip_repeated_header(body, headers, pages[number - 2])
             bodies.append(_MIXED_BREAK.sub(_SOFT, body))
-        notes = footnote_parts(document, numbers.__getitem__)
-        problems = _cut_footnotes(bodies, notes, _markers(theme))
+        # A note is one span, its lists' markers written out in it, tagged or not.
+        problems = _cut_footnotes(
+            bodies, footnote_parts(document, numbers.__getitem__, marker=marker)
+        )
         furniture = [Expected("title", normalise(document.meta.title))]
         if document.meta.author:
             furniture.append(Expected("author line", normalise(document.meta.author)))
         if has_contents:
             furniture += _contents(document, contents, outline[1:])
         # Cells are set apart by space on the page, not by a mark.
-        expected = furniture + expected_body(document, numbers.__getitem__, cells=" ")
+        expected = furniture + expected_body(
+            document, numbers.__getitem__, cells=" ", marker=marker if tagged else None
+        )
         problems = compare_stream(expected, _stream(bodies)) + problems + page_problems
         problems += _check_outline(outline, document, contents if has_contents else None)
         problems += _check_fonts(reader)
         info = reader.metadata
         problems += check_equal("metadata title", document.meta.title, info.title if info else None)
-        catalog: Any = reader.trailer["/Root"]
         lang = catalog.get("/Lang")
         found_lang = str(lang) if lang is not None else None
         problems += check_equal("document language (/Lang)", document.meta.lang, found_lang)
@@ -109,13 +142,15 @@ class PdfVerifier(Verifier):
 
 
 def _strip_furniture(
-    text: str, number: int, total: int, document: Document, theme: Theme
+    text: str, number: int, total: int, document: Document, theme: Theme, markers: bool
 ) -> tuple[str, list[str]]:
-    """The page's text without its page number, running head and marker-only lines."""
-    # List markers are drawn apart from their item's text, and pypdf puts them after the
-    # page's text: a line that holds nothing but a marker is the list's furniture.
-    marker_line = re.compile(rf"^\s*(?:{_markers(theme)})\s*$")
-    lines = [line for line in text.split("\n") if not marker_line.match(line)]
+    """The page's text without its page number, running head and, with ``markers``,
+    marker-only lines."""
+    lines = text.split("\n")
+    if markers:
+        # Drawn apart from their items, and put after the page's text by pypdf.
+        marker_line = re.compile(rf"^\s*(?:{_markers(theme)})\s*$")
+        lines = [line for line in lines if not marker_line.match(line)]
     problems = []
     footer = re.escape(theme.footer.page_number).replace(r"\{page\}", r"(?P<page>\d+)")
     footer = footer.replace(r"\{pages\}", r"(?P<pages>\d+)").replace(r"\ ", r"\s*")
@@ -151,10 +186,12 @@ def _table_headers(document: Document) -> list[str]:
     ]
 
 
-def _strip_repeated_header(body: str, headers: list[str]) -> str:
+def _strip_repeated_header(body: str, headers: list[str], previous: str) -> str:
     """``body`` without the header row a table broken over the page repeats at its top (the
-    source has it once), when the page begins with one."""
-    for header in headers:
+    source has it once), when the page begins with one that the page before (``previous``,
+    its text as read) holds too: a table that begins at the top of a page begins there."""
+    before = "".join(previous.split())
+    for header in (header for header in headers if header in before):
         at = 0
         for char in header:
             while at < len(body) and body[at].isspace():
@@ -167,14 +204,15 @@ def _strip_repeated_header(body: str, headers: list[str]) -> str:
     return body
 
 
-def _cut_footnotes(bodies: list[str], notes: list[list[str]], markers: str) -> list[str]:
+def _cut_footnotes(bodies: list[str], notes: list[list[str]]) -> list[str]:
     """Remove each footnote ("N text" at the foot of a page) from the page text; a footnote
-    that is not found is a problem. Inside a note, a list's markers (``markers``, a regular
-    expression) are inline text."""
+    that is not found is a problem."""
     problems = []
-    marker = rf"[\s{_SOFT}]*(?:(?:{markers})\s*)?"
+    between = rf"[\s{_SOFT}]*"
     for number, parts in enumerate(notes, start=1):
-        pattern = re.compile(rf"{number}\s*" + marker.join(_soft_pattern(part) for part in parts))
+        # A note's number after a Chinese line end is read as a soft space: it goes with it.
+        texts = between.join(_soft_pattern(part) for part in parts)
+        pattern = re.compile(rf"{between}{number}\s*{texts}")
         for index, body in enumerate(bodies):
             flat = normalise(body)
             match = pattern.search(flat)
