@@ -183,6 +183,20 @@ def test_headings_are_numbered_as_the_standard_writes_them(
     assert all(heading in text for heading in TYPED) and SCHEMED[1] not in text
 
 
+def test_headings_are_set_in_two_characters_as_paragraphs_are(
+    every_output: dict[Case, Path], libreoffice_pdf: Path
+) -> None:
+    """左空二字: a heading's first character stands where an indented paragraph's does."""
+    indent = LEFT + 2 * WIDTH / 28
+    for shown in (built(every_output, CASE, "pdf"), libreoffice_pdf):
+        lines = [line for page in page_lines(shown) for line in page]
+        for heading in SCHEMED:
+            (line,) = [line for line in lines if line.text.replace(" ", "") == heading]
+            assert abs(line.x0 - indent) < TOLERANCE, (shown, heading, line.x0 / MM)
+        opening = next(line for line in lines if line.text.startswith("建设交通系统担负着"))
+        assert abs(opening.x0 - indent) < TOLERANCE, (shown, opening.x0 / MM)
+
+
 @pytest.mark.parametrize("source", ["report", "rich"])
 def test_the_outputs_verify(every_output: dict[Case, Path], source: str) -> None:
     """Against the model with the scheme's numbers (the report without --toc, the rich

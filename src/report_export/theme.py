@@ -113,6 +113,9 @@ class HeadingTokens:
     author_face: str
     space_before_pt: tuple[float, ...]
     space_after_pt: tuple[float, ...]
+    indent_chars: tuple[float, ...] = ()
+    """Each level's first-line indent in characters of its own size (公文 sets a heading in
+    from the margin as a paragraph is: 左空二字, 回行顶格). Empty: flush."""
     numbering: tuple[str, ...] = ()
     """The laid-out formats' heading numbers, level 1 first, each written as the marker of a
     first item is in ``[lists].ordered`` ("一、", "（一）"): a heading the author numbered at
@@ -384,6 +387,18 @@ class Theme:
         bullets = self.lists.bullets
         return bullets[min(level, len(bullets) - 1)]
 
+    def heading_indent_chars(self, level: int) -> float:
+        """The first-line indent of a heading of ``level``, in characters of its size."""
+        indents = self.headings.indent_chars
+        return indents[min(level, len(indents)) - 1] if indents else 0.0
+
+    def heading_indent_pt(self, level: int) -> float:
+        """The first-line indent of a heading of ``level``: its characters set at the body's
+        pitch scaled to the heading's size, so that a heading the body's size starts where
+        an indented paragraph does."""
+        scale = self.heading_size_pt(level) / self.text.size_pt
+        return self.heading_indent_chars(level) * self.char_pitch_pt * scale
+
     def heading_space_pt(self, level: int) -> tuple[float, float]:
         """Space before and after a heading of ``level``."""
         before, after = self.headings.space_before_pt, self.headings.space_after_pt
@@ -584,6 +599,8 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
             item_kind = kind[6:-6]
             if not all(_is_kind(v, item_kind) for v in value):
                 raise fail(f"[{section}].{name}: every item must be a {item_kind}")
+            if item_kind == "float" and not all(_in_range(v) for v in value):
+                raise fail(f"[{section}].{name}: every item must be from 0 to {MAX_TOKEN:g}")
             values[name] = tuple(value)
         elif kind in ("str", "bool"):
             if not _is_kind(value, kind):
@@ -600,6 +617,11 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
                 raise fail(f"[{section}].{name} must be a number from 0 to {MAX_TOKEN:g}")
             values[name] = int(value) if kind == "int" else float(value)
     return cls(**values)
+
+
+def _in_range(value: float) -> bool:
+    """Whether a number token is one a length or size may be (TOML also has nan and inf)."""
+    return math.isfinite(value) and 0 <= value <= MAX_TOKEN
 
 
 def _is_kind(value: object, kind: str) -> bool:

@@ -209,6 +209,12 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                     before=before,
                     after=after,
                     **_leading(layout, size * 1.5),
+                    indent=Indent(
+                        first_line=layout.theme.heading_indent_pt(level),
+                        first_line_chars=layout.theme.heading_indent_chars(level),
+                    )
+                    if layout.theme.heading_indent_chars(level)
+                    else None,
                     align="left",
                     outline_level=level - 1,
                 ),
