@@ -181,11 +181,31 @@ class HtmlRenderer:
 
     def block_inlines(self, inlines: Sequence[Inline]) -> str:
         """The inlines of a paragraph (or a tight list item): its last characters kept."""
+        called = _note_called_at_end(inlines)
+        if called is not None:
+            # "…解散³。": the run after the call is too short to keep, so the two characters
+            # before the call, the call and that run are kept as one.
+            head, last, ref, tail = called
+            self.following = last
+            body = self.inlines((*inlines[:-3], head) if head.text else inlines[:-3])
+            return body + self.keep_with_note(last, ref, tail.text)
         self.keep_end, self.following = True, ""
         try:
             return self.inlines(inlines)
         finally:
             self.keep_end = False
+
+    def keep_with_note(self, last: str, ref: FootnoteRef, tail: str) -> str:
+        """A paragraph's last two characters, the note called after them and the punctuation
+        that ends the paragraph, on one line."""
+        self.following = tail[:1]
+        call = self.footnote_ref(ref)
+        self.following = ""
+        return self.kept_group((self.keep(last, ""), call, self.keep(tail, "")))
+
+    def kept_group(self, parts: tuple[str, ...]) -> str:
+        """HTML pieces kept on one line."""
+        return f'<span class="keep">{"".join(parts)}</span>'
 
     # --- block rules ----------------------------------------------------------------------
 
@@ -403,6 +423,23 @@ def _kept_from(text: str) -> int:
             return len(text)
         found += _counts(char)
     return index if found == 2 and len(text) - index <= KEPT_MOST else len(text)
+
+
+def _note_called_at_end(inlines: Sequence[Inline]) -> tuple[Text, str, FootnoteRef, Text] | None:
+    """A paragraph that ends "…解散[^n]。": the text before its last two characters, those
+    characters, the call and the closing run (punctuation only, which keeps nothing itself)."""
+    if len(inlines) < 3:
+        return None
+    before, ref, tail = inlines[-3:]
+    if not (isinstance(before, Text) and isinstance(ref, FootnoteRef) and isinstance(tail, Text)):
+        return None
+    text = before.text
+    kept = _kept_from(text)
+    if kept == len(text) or not tail.text or len(tail.text) > KEPT_MOST:
+        return None
+    if any(_counts(char) or char.isspace() for char in tail.text):
+        return None
+    return Text(text[:kept]), text[kept:], ref, tail
 
 
 def _counts(char: str) -> bool:

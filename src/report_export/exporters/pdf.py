@@ -352,6 +352,10 @@ class PrintHtmlRenderer(HtmlRenderer):
             for index, char in enumerate(text)
         )
 
+    def kept_group(self, parts: tuple[str, ...]) -> str:
+        # Word joiners between the pieces, as ``keep`` joins characters.
+        return "\u2060".join(parts)
+
     def code(self, code: Code) -> str:
         if display_width(code.text, self.document.meta.lang) <= self.theme.page.chars_per_line:
             # Short code stays on one line: justification would stretch its spaces.
