@@ -164,3 +164,18 @@ def test_a_first_import_finds_headings_by_outline_level_and_runs_by_format(
         "1. first step\n\n1\\. not a list, a sentence that opens with a number\n"
     )
     read_file(target)
+
+
+def test_a_first_import_of_a_gongwen_docx_keeps_the_numbers_it_shows(tmp_path: Path) -> None:
+    """No source to give back the typed numbers from: the headings read as the DOCX shows
+    them, the theme's numbers (in their Heading Number runs) and all."""
+    from report_export.exporters.docx import DocxExporter, DocxOptions
+    from report_export.theme import load_theme
+
+    docx = tmp_path / "gongwen.docx"
+    rendered = DocxExporter().render(read_file(SOURCE), load_theme("gongwen"), DocxOptions())
+    docx.write_bytes(rendered)
+    target = tmp_path / "new.md"
+    assert main(["import", str(docx), "-o", str(target)]) == 0
+    shown = [inline_text(h.children) for h in headings(read_file(target))]
+    assert shown[:3] == ["一、选题的由来", "二、实践的深化", "（一）以推进工程项目为纽带的联建模式"]

@@ -17,7 +17,7 @@ import pytest
 
 from report_export.theme import PT_PER_MM, load_theme
 
-from .conftest import Case, built, run_cli, tool
+from .conftest import SOURCES, Case, built, run_cli, tool
 
 MM = PT_PER_MM
 TOLERANCE = 0.5 * MM
@@ -128,11 +128,13 @@ def test_the_pdf_measures_as_the_standard(every_output: dict[Case, Path]) -> Non
     assert "Noto-Serif-CJK-SC-Bold" in faces  # the 小标宋 stand-in
 
 
-def test_libreoffice_sets_the_docx_as_the_pdf(
-    every_output: dict[Case, Path], tmp_path: Path
-) -> None:
-    docx = built(every_output, CASE, "docx")
-    profile = tmp_path / "profile"
+@pytest.fixture(scope="module")
+def libreoffice_pdf(
+    every_output: dict[Case, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """LibreOffice's PDF of the report's DOCX in the theme."""
+    folder = tmp_path_factory.mktemp("libreoffice")
+    profile = folder / "profile"
     subprocess.run(
         [
             tool("soffice"),
@@ -141,16 +143,76 @@ def test_libreoffice_sets_the_docx_as_the_pdf(
             "--convert-to",
             "pdf",
             "--outdir",
-            str(tmp_path),
-            str(docx),
+            str(folder),
+            str(built(every_output, CASE, "docx")),
         ],
         capture_output=True,
         check=True,
         timeout=180,
     )
-    pdf = tmp_path / "report.pdf"
-    measure(pdf, glyphs_at_foot=True)
-    assert "FandolFang" in fonts(pdf)
+    return folder / "report.pdf"
+
+
+def test_libreoffice_sets_the_docx_as_the_pdf(libreoffice_pdf: Path) -> None:
+    measure(libreoffice_pdf, glyphs_at_foot=True)
+    assert "FandolFang" in fonts(libreoffice_pdf)
+
+
+TYPED = ("一、选题的由来", "1、以推进工程项目为纽带的联建模式")
+"""Two headings of the report as its author typed them, levels 1 and 2."""
+SCHEMED = ("一、选题的由来", "（一）以推进工程项目为纽带的联建模式")
+"""The same headings numbered as the standard writes them (``[headings].numbering``)."""
+
+
+def test_headings_are_numbered_as_the_standard_writes_them(
+    every_output: dict[Case, Path], libreoffice_pdf: Path
+) -> None:
+    import pypdf
+
+    pdf = built(every_output, CASE, "pdf")
+    for shown in (pdf, libreoffice_pdf):
+        lines = {line.text.replace(" ", "") for page in page_lines(shown) for line in page}
+        assert set(SCHEMED) <= lines, shown
+        assert TYPED[1] not in lines
+    outline = [item.title for item in pypdf.PdfReader(pdf).outline if not isinstance(item, list)]
+    assert outline[:2] == ["一、选题的由来", "二、实践的深化"]
+    nested = next(item for item in pypdf.PdfReader(pdf).outline if isinstance(item, list))
+    assert nested[0].title == SCHEMED[1]
+    # The text output keeps the numbers as typed.
+    text = built(every_output, CASE, "txt").read_text("utf-8")
+    assert all(heading in text for heading in TYPED) and SCHEMED[1] not in text
+
+
+def test_headings_are_set_in_two_characters_as_paragraphs_are(
+    every_output: dict[Case, Path], libreoffice_pdf: Path
+) -> None:
+    """左空二字: a heading's first character stands where an indented paragraph's does."""
+    indent = LEFT + 2 * WIDTH / 28
+    for shown in (built(every_output, CASE, "pdf"), libreoffice_pdf):
+        lines = [line for page in page_lines(shown) for line in page]
+        for heading in SCHEMED:
+            (line,) = [line for line in lines if line.text.replace(" ", "") == heading]
+            assert abs(line.x0 - indent) < TOLERANCE, (shown, heading, line.x0 / MM)
+        opening = next(line for line in lines if line.text.startswith("建设交通系统担负着"))
+        assert abs(opening.x0 - indent) < TOLERANCE, (shown, opening.x0 / MM)
+
+
+@pytest.mark.parametrize("source", ["report", "rich"])
+def test_the_outputs_verify(every_output: dict[Case, Path], source: str) -> None:
+    """Against the model with the scheme's numbers (the report without --toc, the rich
+    fixture with it)."""
+    out = every_output[(source, "gongwen")]
+    done = run_cli("verify", SOURCES[source], "--theme", "gongwen", "--out", out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count(" ok ") == 5
+
+
+def test_a_build_with_contents_verifies(tmp_path: Path) -> None:
+    done = run_cli(
+        "build", SOURCES["report"], "--theme", "gongwen", "--toc", "--verify", "--out", tmp_path
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "（一）以推进工程项目为纽带的联建模式" in (tmp_path / "report.html").read_text("utf-8")
 
 
 def test_body_glyphs_are_fangsong_and_the_title_the_stand_in(

@@ -32,10 +32,11 @@ def q(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-def export(source: Path, target: Path) -> None:
+def export(source: Path, target: Path, theme: str = "default") -> None:
     document = read_file(source)
-    theme = load_theme("default", source.parent)
-    target.write_bytes(DocxExporter().render(document, theme, DocxOptions()))
+    target.write_bytes(
+        DocxExporter().render(document, load_theme(theme, source.parent), DocxOptions())
+    )
 
 
 def copy_source(tmp_path: Path, source: Path) -> Path:
@@ -58,6 +59,55 @@ def test_an_unedited_round_trip_changes_nothing(tmp_path: Path, source: Path, ch
     code = main(["import", str(tmp_path / "out.docx"), "--into", str(copy), "--changes", changes])
     assert code == 0
     assert copy.read_bytes() == source.read_bytes()
+
+
+@pytest.mark.parametrize("source", [ROOT / "source/report.md", RICH])
+def test_an_unedited_gongwen_round_trip_gives_back_the_typed_numbers(
+    tmp_path: Path, source: Path
+) -> None:
+    """The DOCX shows the theme's heading numbers (（一） where the source typed 1、); the
+    import gives back the source's."""
+    copy = copy_source(tmp_path, source)
+    export(copy, tmp_path / "out.docx", "gongwen")
+    with zipfile.ZipFile(tmp_path / "out.docx") as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    shown = ["".join(t.text or "" for t in texts(p)) for p in root.iter(q("p"))]
+    assert "（一）以推进工程项目为纽带的联建模式" in shown or "（一）调查对象与方法" in shown
+    assert take_back(tmp_path / "out.docx", copy, "accept") == 0
+    assert copy.read_bytes() == source.read_bytes()
+
+
+def test_a_gongwen_heading_edited_in_word_keeps_its_typed_number(tmp_path: Path) -> None:
+    """An edit to a heading's words comes back; so does text typed at the end of the number
+    (Word gives it the number's style); the number the scheme wrote never does."""
+    source = ROOT / "source/report.md"
+    copy = copy_source(tmp_path, source)
+    docx = tmp_path / "out.docx"
+    export(copy, docx, "gongwen")
+    numbers = f"{{{W}}}rStyle[@{{{W}}}val='HeadingNumber']"
+
+    def edit(root: etree._Element) -> None:
+        for p in root.iter(q("p")):
+            runs = texts(p)
+            shown = "".join(t.text or "" for t in runs)
+            if shown == "（一）以推进工程项目为纽带的联建模式":
+                runs[-1].text = (runs[-1].text or "").replace("联建模式", "联建新模式")
+            elif shown == "（二）以强化公共管理为平台的联席模式":
+                (number,) = (
+                    t for t in runs if t.getparent().find(f"{q('rPr')}/{numbers}") is not None
+                )
+                number.text = "（二）着力"
+            elif shown == "三、理论的思考":
+                runs[0].text = "九、"  # the scheme's number: not the source's words
+
+    rewrite(docx, edit)
+    assert take_back(docx, copy, "accept") == 0
+    expected = (
+        source.read_text("utf-8")
+        .replace("## 1、以推进工程项目为纽带的联建模式", "## 1、以推进工程项目为纽带的联建新模式")
+        .replace("## 2、以强化公共管理为平台的联席模式", "## 2、着力以强化公共管理为平台的联席模式")
+    )
+    assert copy.read_text("utf-8") == expected
 
 
 def take_back(docx: Path, source: Path, changes: str, *extra: str) -> int:

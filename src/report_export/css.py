@@ -58,7 +58,9 @@ def css_font_stack(stack: Sequence[str]) -> str:
 
 def heading_tokens(theme: Theme, length: Callable[[float], str]) -> dict[str, str]:
     """``h2_size``, ``h2_before``, ``h2_after`` … ``h6_after``: each heading's size and spaces
-    from the theme, in points, written as the stylesheet wants them by ``length``."""
+    from the theme, in points, written as the stylesheet wants them by ``length``, and
+    ``h2_indent`` … ``h6_indent``, its first-line indent (``h2_indent_chars`` …: the same in
+    characters, for a stylesheet with no character grid to keep)."""
     tokens: dict[str, str] = {}
     for level in HEADING_LEVELS:
         tag = heading_tag(level)
@@ -67,6 +69,8 @@ def heading_tokens(theme: Theme, length: Callable[[float], str]) -> dict[str, st
         tokens[f"{tag}_before"] = length(before)
         tokens[f"{tag}_after"] = length(after)
         tokens[f"{tag}_line"] = length(theme.heading_line_pt(level))
+        tokens[f"{tag}_indent"] = length(theme.heading_indent_pt(level))
+        tokens[f"{tag}_indent_chars"] = f"{theme.heading_indent_chars(level):g}"
     return tokens
 
 

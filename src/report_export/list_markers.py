@@ -119,18 +119,24 @@ def roman_numeral(number: int) -> str:
 
 _NUMBER_PATTERNS = {
     "decimal": r"\d+",
-    "chinese": f"[{_CHINESE_DIGITS[1:]}十]+|\\d+",
-    "circled": f"[{''.join(_CIRCLED)}]|\\d+",
+    "chinese": f"[{_CHINESE_DIGITS[1:]}十]+",
+    "circled": f"[{''.join(_CIRCLED)}]",
     "lower-latin": "[a-z]+",
     "upper-latin": "[A-Z]+",
     "lower-roman": "[ivxlcdm]+",
     "upper-roman": "[IVXLCDM]+",
 }
+_PAST_LIMIT = {"chinese", "circled"}
+"""The counters that write Arabic digits past their limit (``counter_text``)."""
 
 
-def marker_pattern(marker: OrderedMarker) -> str:
-    """A regular expression matching the marker of any item number (for reading back)."""
+def marker_pattern(marker: OrderedMarker, *, past_limit: bool = True) -> str:
+    """A regular expression matching the marker of any item number (for reading back);
+    without ``past_limit``, only numbers written in the counter's own glyphs (a typed
+    "①" is a number, a bare "2026" is no circled one)."""
     number = _NUMBER_PATTERNS[marker.counter]
+    if past_limit and marker.counter in _PAST_LIMIT:
+        number += r"|\d+"
     return f"{re.escape(marker.prefix)}(?:{number}){re.escape(marker.suffix)}"
 
 

@@ -217,6 +217,23 @@ def walk_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
         yield from walk_blocks(tuple(child_blocks(block)))
 
 
+def map_blocks(blocks: tuple[Block, ...], change: Callable[[Block], Block]) -> tuple[Block, ...]:
+    """``blocks`` rebuilt with ``change`` applied to every block, depth first (a block's
+    children are changed before it is): the one walk of a transform, which makes a new
+    model and leaves the old one as it was."""
+    out: list[Block] = []
+    for block in blocks:
+        match block:
+            case BulletList(items=items):
+                block = BulletList(tuple(map_blocks(item, change) for item in items))
+            case OrderedList(items=items, start=start):
+                block = OrderedList(tuple(map_blocks(item, change) for item in items), start)
+            case BlockQuote(children=children):
+                block = BlockQuote(map_blocks(children, change))
+        out.append(change(block))
+    return tuple(out)
+
+
 def block_inlines(block: Block) -> Iterator[tuple[Inline, ...]]:
     """The runs of inlines directly inside ``block`` (a heading's, a paragraph's, each cell's)."""
     match block:

@@ -113,6 +113,14 @@ class HeadingTokens:
     author_face: str
     space_before_pt: tuple[float, ...]
     space_after_pt: tuple[float, ...]
+    indent_chars: tuple[float, ...] = ()
+    """Each level's first-line indent in characters of its own size (公文 sets a heading in
+    from the margin as a paragraph is: 左空二字, 回行顶格). Empty: flush."""
+    numbering: tuple[str, ...] = ()
+    """The laid-out formats' heading numbers, level 1 first, each written as the marker of a
+    first item is in ``[lists].ordered`` ("一、", "（一）"): a heading the author numbered at
+    a level it covers shows its number in place of the typed one (``heading_numbers``).
+    Empty: every heading as the author typed it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -369,10 +377,27 @@ class Theme:
         scheme = self.lists.ordered
         return parse_marker(scheme[min(level, len(scheme) - 1)])
 
+    @property
+    def heading_scheme(self) -> tuple[OrderedMarker, ...]:
+        """The heading numbers of ``[headings].numbering``, level 1 first (none: as typed)."""
+        return tuple(parse_marker(sample) for sample in self.headings.numbering)
+
     def bullet(self, level: int) -> str:
         """The bullet of list ``level`` (0: outermost)."""
         bullets = self.lists.bullets
         return bullets[min(level, len(bullets) - 1)]
+
+    def heading_indent_chars(self, level: int) -> float:
+        """The first-line indent of a heading of ``level``, in characters of its size."""
+        indents = self.headings.indent_chars
+        return indents[min(level, len(indents)) - 1] if indents else 0.0
+
+    def heading_indent_pt(self, level: int) -> float:
+        """The first-line indent of a heading of ``level``: its characters set at the body's
+        pitch scaled to the heading's size, so that a heading the body's size starts where
+        an indented paragraph does."""
+        scale = self.heading_size_pt(level) / self.text.size_pt
+        return self.heading_indent_chars(level) * self.char_pitch_pt * scale
 
     def heading_space_pt(self, level: int) -> tuple[float, float]:
         """Space before and after a heading of ``level``."""
@@ -568,11 +593,14 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
         value = table[name]
         kind = str(spec.type)
         if kind.startswith("tuple"):
-            if not isinstance(value, list) or not value:
+            # A list that may be left out may be empty too: it says "none".
+            if not isinstance(value, list) or not (value or spec.default is not MISSING):
                 raise fail(f"[{section}].{name} must be a non-empty list")
             item_kind = kind[6:-6]
             if not all(_is_kind(v, item_kind) for v in value):
                 raise fail(f"[{section}].{name}: every item must be a {item_kind}")
+            if item_kind == "float" and not all(_in_range(v) for v in value):
+                raise fail(f"[{section}].{name}: every item must be from 0 to {MAX_TOKEN:g}")
             values[name] = tuple(value)
         elif kind in ("str", "bool"):
             if not _is_kind(value, kind):
@@ -589,6 +617,11 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
                 raise fail(f"[{section}].{name} must be a number from 0 to {MAX_TOKEN:g}")
             values[name] = int(value) if kind == "int" else float(value)
     return cls(**values)
+
+
+def _in_range(value: float) -> bool:
+    """Whether a number token is one a length or size may be (TOML also has nan and inf)."""
+    return math.isfinite(value) and 0 <= value <= MAX_TOKEN
 
 
 def _is_kind(value: object, kind: str) -> bool:
@@ -625,11 +658,13 @@ def _check(theme: Theme, fail: Any) -> None:
             raise fail(f"[headings]: face {face!r} is no stack of [fonts] ({', '.join(faces)})")
     if theme.footer.placement not in _PLACEMENTS:
         raise fail(f"[footer].placement must be one of {', '.join(_PLACEMENTS)}")
-    for sample in theme.lists.ordered:
-        try:
-            parse_marker(sample)
-        except ValueError as err:
-            raise fail(f"[lists].ordered: {err}") from None
+    schemes = {"[lists].ordered": theme.lists.ordered, "[headings].numbering": headings.numbering}
+    for token, samples in schemes.items():
+        for sample in samples:
+            try:
+                parse_marker(sample)
+            except ValueError as err:
+                raise fail(f"{token}: {err}") from None
     for bullet in theme.lists.bullets:
         if not 1 <= len(bullet) <= MAX_BULLET or any(c.isspace() for c in bullet):
             raise fail(f"[lists].bullets: {bullet!r} must be 1 to {MAX_BULLET} visible characters")

@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..assets import ImageFile, asset_roots, data_uri, read_image
 from ..css import css_font_stack, em, fill_template, screen_tokens
+from ..heading_numbers import number_headings
 from ..html import HtmlRenderer, footnote_ref_id, html_page
 from ..labels import labels_for
 from ..model import Document, Heading, Table, inline_text, walk_blocks
@@ -58,6 +59,7 @@ class HtmlExporter(Exporter[HtmlOptions]):
         return self.render_files(document, theme, options).data
 
     def render_files(self, document: Document, theme: Theme, options: HtmlOptions) -> Rendered:
+        document = number_headings(document, theme.heading_scheme)
         roots = asset_roots(document, theme.path.parent)
         beside: dict[str, bytes] = {}
 

@@ -36,6 +36,7 @@ from ..css import (
 )
 from ..errors import ReportExportError
 from ..fonts import TextRun, check_coverage
+from ..heading_numbers import number_headings
 from ..html import HtmlRenderer, footnote_id, heading_tag, html_page
 from ..labels import labels_for
 from ..model import (
@@ -155,6 +156,7 @@ class PdfExporter(Exporter[PdfOptions]):
             raise ReportExportError(
                 f"pdf: pdf-variant={options.pdf_variant} needs a tagged PDF (not tagged=no)"
             )
+        document = number_headings(document, theme.heading_scheme)
         check_coverage(document, theme, [*margin_texts(document, theme), *marker_texts(theme)])
         roots = asset_roots(document, theme.path.parent)
         html = render_html(document, theme, roots, toc=options.toc)

@@ -19,6 +19,7 @@ from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from ..heading_numbers import split_typed
 from ..model import (
     Code,
     Document,
@@ -31,7 +32,7 @@ from ..model import (
     Table,
     Text,
 )
-from .docx_edits import EditedDocument, Revision, Segment
+from .docx_edits import EditedDocument, EditedParagraph, Revision, Segment
 
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u201c\u201d]")
 _FIRST_PREFIX = re.compile(
@@ -318,7 +319,7 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
             if (
                 p.in_note is None and p.kind in ("text", "bullet", "number", "quote")
             ) or p.kind.startswith("heading"):
-                new = markdown(p.segments, notes, links)
+                new = markdown(p.shown(), notes, links)
                 if new.strip():
                     at = previous.top if previous is not None else _body_start(lines)
                     insertions.setdefault(at, []).append(_block_markdown(p.kind, new))
@@ -329,7 +330,7 @@ def apply_edits(text: str, document: Document, edited: EditedDocument) -> tuple[
         seen.add(unit.path)
         previous = unit
         old_md = markdown(model_segments(unit.inlines, labels), notes, links)
-        new_md = markdown(p.segments, notes, links)
+        new_md = markdown(_source_numbered(p, unit), notes, links)
         if unit.column is not None:
             if new_md != old_md:
                 row = rows.get(unit.start, lines[unit.start])
@@ -425,6 +426,13 @@ def _added_notes(edited: EditedDocument, notes: dict[str, str], links: dict[str,
             body = "\n\n    ".join(t for t in texts if t)
             out.append(f"[^{notes[key]}]: {body}\n")
     return out
+
+
+def _source_numbered(p: EditedParagraph, unit: Unit) -> list[Segment]:
+    """``p``'s segments, with the number the source typed where the DOCX shows the theme's
+    in its place (``heading_numbers``): the scheme's number is the exporter's, not an edit."""
+    typed = split_typed(unit.inlines) if p.number and unit.kind.startswith("heading") else None
+    return [Segment(typed[0]), *p.segments] if typed is not None else p.segments
 
 
 def _kind_of(kind: str) -> str:

@@ -18,6 +18,7 @@ from typing import Literal
 from lxml import etree
 
 from ..errors import ReportExportError
+from ..heading_numbers import typed_number
 from ..typography import script_breaks
 
 Mode = Literal["accept", "reject"]
@@ -86,6 +87,13 @@ class EditedParagraph:
     """The pictures in the paragraph: (the part they are stored in, their description)."""
     element: etree._Element | None = field(default=None, repr=False, compare=False)
     """The ``w:p`` it was read from, while the document is being read."""
+    number: str = ""
+    """A heading's number that our exporter set in the theme's scheme (in a run of the
+    Heading Number style), which ``segments`` leave out: not the source's words."""
+
+    def shown(self) -> list[Segment]:
+        """The segments as the DOCX shows them: a heading's number first."""
+        return [Segment(self.number), *self.segments] if self.number else self.segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +445,9 @@ class _Reader:
             if self.mode == "reject":
                 props = change.find(w("rPr"))
         marks = marks | _run_marks(props)
+        # Our heading number opens its heading; what Word typed into its run after it (text
+        # typed at a run's end takes the run's style) is the heading's own text.
+        number = _style_name(props) == "headingnumber" and not out.segments and not out.number
         for child in r:
             tag = etree.QName(child).localname
             if tag == "fldChar":
@@ -455,7 +466,11 @@ class _Reader:
             elif self.field is not None:
                 continue
             elif tag in ("t", "delText"):
-                out.segments.append(Segment(child.text or "", marks, link))
+                text = child.text or ""
+                if number:
+                    out.number, number = typed_number(text), False
+                    text = text[len(out.number) :]
+                out.segments.append(Segment(text, marks, link))
             elif tag == "tab":
                 out.segments.append(Segment("\t", marks, link))
             elif tag == "footnoteReference":
@@ -488,8 +503,7 @@ def _run_marks(props: etree._Element | None) -> frozenset[str]:
     if props is None:
         return frozenset()
     marks: set[str] = set()
-    style = props.find(w("rStyle"))
-    name = (style.get(w("val"), "") if style is not None else "").lower()
+    name = _style_name(props)
     if name == "strong" or _on(props.find(w("b"))):
         marks.add("strong")
     if name == "emphasis" or _on(props.find(w("i"))):
@@ -497,6 +511,12 @@ def _run_marks(props: etree._Element | None) -> frozenset[str]:
     if name in ("htmlcode", "sourcetext"):
         marks.add("code")
     return frozenset(marks)
+
+
+def _style_name(props: etree._Element | None) -> str:
+    """A run's character style, lower case ("strong", "headingnumber"); "" for none."""
+    style = props.find(w("rStyle")) if props is not None else None
+    return (style.get(w("val"), "") if style is not None else "").lower()
 
 
 def _on(toggle: etree._Element | None) -> bool:

@@ -77,7 +77,7 @@ class _Writer:
                 index = end
                 continue
             index += 1
-            text = self.inline(p.segments)
+            text = self.inline(p.shown())
             if p.kind in ("bullet", "number"):
                 del markers[p.level :]
                 del numbers[p.level + 1 :]

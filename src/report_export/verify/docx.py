@@ -13,6 +13,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
+from ..heading_numbers import number_headings
 from ..model import Document, heading_label
 from ..outline import contents_entries
 from ..theme import Theme
@@ -45,6 +46,7 @@ class DocxVerifier(Verifier):
     name = "docx"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        document = number_headings(document, theme.heading_scheme)  # as the format shows them
         if refused := zip_problems(path):
             return refused
         try:

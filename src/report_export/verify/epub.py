@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..heading_numbers import number_headings
 from ..model import Document
 from ..theme import Theme
 from . import (
@@ -48,6 +49,7 @@ class EpubVerifier(Verifier):
     name = "epub"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        document = number_headings(document, theme.heading_scheme)  # as the format shows them
         if refused := zip_problems(path):
             return refused
         try:

@@ -9,6 +9,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
+from ..heading_numbers import number_headings
 from ..model import Document
 from ..theme import Theme
 from . import Verifier, check_equal, compare_sequence, expected_body, expected_footnotes
@@ -24,6 +25,7 @@ class HtmlVerifier(Verifier):
     name = "html"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        document = number_headings(document, theme.heading_scheme)  # as the format shows them
         try:
             root = lxml.html.fromstring(path.read_bytes())
         except (etree.ParserError, ValueError) as err:

@@ -11,6 +11,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from ..heading_numbers import number_headings
 from ..labels import labels_for
 from ..list_markers import marker_pattern
 from ..model import (
@@ -84,6 +85,7 @@ class PdfVerifier(Verifier):
     name = "pdf"
 
     def check(self, path: Path, document: Document, theme: Theme) -> list[str]:
+        document = number_headings(document, theme.heading_scheme)  # as the format shows them
         try:
             reader = PdfReader(path)
             pages = [page.extract_text() or "" for page in reader.pages]

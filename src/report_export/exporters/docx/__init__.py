@@ -23,6 +23,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.parts.story import StoryPart
 from lxml import etree
 
+from ...heading_numbers import heading_numbers, renumber
 from ...labels import labels_for
 from ...model import Document, heading_label
 from ...outline import CONTENTS_LEVELS, contents_entries
@@ -73,6 +74,8 @@ class DocxExporter(Exporter[DocxOptions]):
     options_type = DocxOptions
 
     def render(self, document: Document, theme: Theme, options: DocxOptions) -> bytes:
+        numbers = heading_numbers(document, theme.heading_scheme)
+        document = renumber(document, numbers)
         layout = Layout(theme)
         lang = languages(document.meta.lang)
         word: Any = docx.Document()
@@ -85,7 +88,7 @@ class DocxExporter(Exporter[DocxOptions]):
             title_after=layout.title_space_after,
         )
         numbering = Numbering(word.part.numbering_part.element, layout)
-        context = Context.create(document, layout, numbering)
+        context = Context.create(document, layout, numbering, numbers)
         stories = [write_body(word, document, context, toc=options.toc)]
         if context.notes.ids:
             stories.append(write_footnotes(word, context))

@@ -209,6 +209,12 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
                     before=before,
                     after=after,
                     **_leading(layout, size * 1.5),
+                    indent=Indent(
+                        first_line=layout.theme.heading_indent_pt(level),
+                        first_line_chars=layout.theme.heading_indent_chars(level),
+                    )
+                    if layout.theme.heading_indent_chars(level)
+                    else None,
                     align="left",
                     outline_level=level - 1,
                 ),
@@ -423,6 +429,10 @@ def build_styles(layout: Layout, *, has_author: bool, title_after: float) -> lis
         ),
         _table_style(layout),
     ]
+    if layout.theme.headings.numbering:
+        # A heading's number in the theme's scheme: set as the heading is, told apart (in
+        # Word's style list and by the import) as a number the exporter wrote.
+        styles.append(_style("character", "Heading Number", custom=True, priority=99))
     return styles
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, assert_never
 
@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 
 from ...assets import read_image
 from ...errors import ReportExportError
+from ...heading_numbers import HeadingNumber
 from ...model import (
     Block,
     BlockQuote,
@@ -88,6 +89,9 @@ STRONG, EMPHASIS, CODE, HYPERLINK, NOTE_REFERENCE = (
     "Hyperlink",
     "FootnoteReference",
 )
+HEADING_NUMBER = "HeadingNumber"
+"""The character style of a heading's number in the theme's scheme (``heading_numbers``):
+the import knows the run as ours and gives back the number the source typed."""
 
 CSS_PX_PT = 0.75
 """A CSS pixel in points."""
@@ -158,13 +162,21 @@ class Context:
     numbering: Numbering
     notes: Notes
     heading_bookmarks: dict[str, str] = field(default_factory=dict)
+    heading_numbers: Mapping[str, HeadingNumber] = field(default_factory=dict)
+    """The headings numbered in the theme's scheme, by id."""
     next_bookmark_id: int = 0
 
     @classmethod
-    def create(cls, document: Document, layout: Layout, numbering: Numbering) -> Context:
+    def create(
+        cls,
+        document: Document,
+        layout: Layout,
+        numbering: Numbering,
+        heading_numbers: Mapping[str, HeadingNumber],
+    ) -> Context:
         taken: set[str] = set()
         marks = {h.id: bookmark_name(h.id, taken) for h in headings(document)}
-        return cls(document, layout, numbering, Notes(document), marks)
+        return cls(document, layout, numbering, Notes(document), marks, heading_numbers)
 
     def bookmark_id(self) -> int:
         self.next_bookmark_id += 1
@@ -216,7 +228,12 @@ class StoryWriter:
                     # A heading in a footnote is no part of the outline: a bold line.
                     bold = self.inlines(children, scope, (STRONG,))
                     return [self.marked(paragraph(scope.text_style, bold), scope.path)]
-                content = self.inlines(children, scope)
+                number = self.context.heading_numbers.get(ident)
+                if number is None:
+                    content = self.inlines(children, scope)
+                else:
+                    label = text_runs(number.label, HEADING_NUMBER)
+                    content = [*label, *self.inlines(number.rest, scope)]
                 name = self.context.heading_bookmarks.get(ident)
                 if name is not None:
                     content = bookmark(self.context.bookmark_id(), name, content)

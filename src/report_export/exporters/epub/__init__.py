@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...heading_numbers import number_headings
 from ...model import Document
 from ...theme import Theme
 from .. import Exporter
@@ -40,4 +41,5 @@ class EpubExporter(Exporter[EpubOptions]):
     def render(self, document: Document, theme: Theme, options: EpubOptions) -> bytes:
         from .book import BookBuilder
 
-        return BookBuilder(document, theme, embed_fonts=options.embed_fonts).build()
+        numbered = number_headings(document, theme.heading_scheme)
+        return BookBuilder(numbered, theme, embed_fonts=options.embed_fonts).build()
