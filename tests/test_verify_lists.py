@@ -83,3 +83,13 @@ def test_a_nested_item_lost_is_caught(
     source = edited_source(tmp_path, "   2. 方案是谁设计的；\n", "")
     line = verify_against(source, rich_pdfs["default", False])
     assert "expected «" in line and "but found «(2) 方案" in line, line
+
+
+@pytest.mark.parametrize("theme", themes())
+def test_the_rich_contents_page_compresses_its_punctuation(
+    rich_pdfs: dict[tuple[str, bool], Path], theme: str
+) -> None:
+    # A contents entry "2、“有人管”比“有钱建”更难" sets "、“" as its heading does.
+    result = run_cli("typography", RICH, "--theme", theme, "--out", rich_pdfs[theme, True])
+    assert result.returncode == 0, result.stdout
+    assert "   0  uncompressed punctuation pairs" in result.stdout, result.stdout

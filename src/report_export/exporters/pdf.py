@@ -453,22 +453,23 @@ def render_html(
     """The document as one HTML page for print: title block, the contents if asked for, body
     with its footnotes."""
     renderer = PrintHtmlRenderer(document, theme, roots)
-    contents = contents_page(document) if toc else ""
+    contents = contents_page(document, renderer) if toc else ""
     body = renderer.title_block() + "\n" + contents + renderer.blocks(document.blocks)
     return html_page(document.meta, body)
 
 
-def contents_page(document: Document) -> str:
+def contents_page(document: Document, renderer: PrintHtmlRenderer) -> str:
     """The printed contents: its heading (an outline entry of its own, so a reader of the
     outline finds the contents page) and one entry a heading, whose dot leader and page
-    number the stylesheet draws (``leader()``, ``target-counter()``)."""
+    number the stylesheet draws (``leader()``, ``target-counter()``); an entry's adjacent
+    punctuation is compressed as in the heading (``renderer.marked``)."""
     entries = contents_entries(document)
     if not entries:
         return ""
     title = escape(labels_for(document.meta.lang).contents)
     items = "\n".join(
         f'<li class="contents-{heading.level}"><a href="#{heading.id}">'
-        f"{escape(heading_label(heading))}</a></li>"
+        f"{renderer.marked(heading_label(heading), '')}</a></li>"
         for heading in entries
     )
     return (
