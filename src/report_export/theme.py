@@ -608,12 +608,7 @@ def _tokens(cls: type, table: dict[str, Any], section: str, fail: Any) -> Any:
                 raise fail(f"[{section}].{name} must be a {what}")
             values[name] = value
         else:
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-                or not 0 <= value <= MAX_TOKEN
-            ):
+            if not _is_kind(value, "float") or not _in_range(value):
                 raise fail(f"[{section}].{name} must be a number from 0 to {MAX_TOKEN:g}")
             values[name] = int(value) if kind == "int" else float(value)
     return cls(**values)
