@@ -6,6 +6,7 @@ links, a figure), rendered in-process so WeasyPrint's log can be watched.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -23,6 +24,7 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from report_export import layout_engine
 from report_export.assets import asset_roots
 from report_export.css import css_font_stack, css_string
 from report_export.errors import ReportExportError
@@ -587,3 +589,33 @@ def test_weasyprint_is_imported_only_to_render_a_pdf() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_render_pauses_the_cyclic_collector_and_gives_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector is off while WeasyPrint lays out and writes (each collection would walk
+    every box again), and on again once the render is over, failed or not: a long-lived
+    process (watch, a batch worker) collects as before."""
+    weasyprint = layout_engine.load()
+    document, theme = read_file(SOURCE), load_theme()
+    seen: list[bool] = []
+    for cls, name in ((weasyprint.HTML, "render"), (weasyprint.Document, "write_pdf")):
+        method = getattr(cls, name)
+
+        def watched(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            seen.append(gc.isenabled())
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, watched)
+    assert gc.isenabled()
+    PdfExporter().render(document, theme, PdfOptions())
+    assert seen == [False, False] and gc.isenabled()
+    monkeypatch.setattr(weasyprint.HTML, "render", _fails)
+    with pytest.raises(RuntimeError):
+        PdfExporter().render(document, theme, PdfOptions())
+    assert gc.isenabled()
+
+
+def _fails(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError("a render that fails")

@@ -27,6 +27,11 @@ Three fixes to libraries, each as small as it can be and each belonging upstream
   the PDF is byte-identical. Upstream: ``layout/block.py`` could test ``descendant.footnote``
   for None first, or the context keep a set.
 
+The cyclic garbage collector is off while WeasyPrint lays out and writes: its boxes are
+millions of container objects that live until the render ends, and every collection walks
+them all again (15-25 % of a 100x render, 18.3 -> 15.4 s, for 10 % more peak memory: the few
+cycles a render makes wait for the next collection after it, in a long-lived process too).
+
 Warm: a ``FontConfiguration`` costs fontconfig a scan of every installed font and is never
 freed while WeasyPrint's caches hold it (a long process grows ~60 MB a render); the parsed
 print stylesheet is the same from one build to the next. Both are kept, keyed by the exact CSS
@@ -37,6 +42,7 @@ cold time with memory flat, and the bytes are those of a cold build.
 from __future__ import annotations
 
 import ctypes.util
+import gc
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -78,6 +84,18 @@ def _no_library_search() -> Iterator[None]:
 
 def _not_found(name: str) -> None:
     return None
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused (reference counting still frees what it can)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _linear_page_references() -> None:

@@ -156,6 +156,10 @@ class PdfExporter(Exporter[PdfOptions]):
             raise ReportExportError(
                 f"pdf: pdf-variant={options.pdf_variant} needs a tagged PDF (not tagged=no)"
             )
+        with layout_engine.no_cyclic_gc():
+            return self._render(document, theme, options)
+
+    def _render(self, document: Document, theme: Theme, options: PdfOptions) -> bytes:
         document = number_headings(document, theme.heading_scheme)
         check_coverage(document, theme, [*margin_texts(document, theme), *marker_texts(theme)])
         roots = asset_roots(document, theme.path.parent)
