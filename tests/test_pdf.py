@@ -619,3 +619,34 @@ def test_a_render_pauses_the_cyclic_collector_and_gives_it_back(
 
 def _fails(*_args: Any, **_kwargs: Any) -> Any:
     raise RuntimeError("a render that fails")
+
+
+def test_fonttools_parts_weasyprint_imports_for_other_fonts_still_work() -> None:
+    """The subsetter and the variable-font instancer are imported when WeasyPrint first uses
+    them (a PDF of ours never does): then they are fontTools' own, and a later import of
+    them is the real module."""
+    code = """
+import sys
+from report_export import layout_engine
+layout_engine.load()
+from weasyprint.pdf import fonts
+print("fontTools.subset" in sys.modules, "fontTools.varLib.instancer" in sys.modules)
+from fontTools.ttLib import TTFont
+try:
+    fonts.instantiateVariableFont(TTFont(), {})
+except ValueError as err:
+    print(err)
+import fontTools.subset
+print(fonts.subset.Subsetter is fontTools.subset.Subsetter)
+import fontTools.varLib.instancer as instancer
+print(type(instancer).__name__)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.splitlines() == [
+        "False False",
+        "Missing required table fvar",
+        "True",
+        "module",
+    ]

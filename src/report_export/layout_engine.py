@@ -1,7 +1,7 @@
 """WeasyPrint for the PDF format: imported without its slow library search, with the tagged-PDF
 page lookup made linear, and its fonts and stylesheets kept warm from one render to the next.
 
-Three fixes to libraries, each as small as it can be and each belonging upstream:
+Four fixes to libraries, each as small as it can be and each belonging upstream:
 
 - **The import** (0.25 s of WeasyPrint's 0.8 s here). ``weasyprint/text/ffi.py`` hands cffi
   several names a library, Windows' and macOS' first; cffi answers each name that ``dlopen``
@@ -12,6 +12,10 @@ Three fixes to libraries, each as small as it can be and each belonging upstream
   imported the search answers "not found" at once and cffi moves on to the next name. WeasyPrint
   has no setting for this (``WEASYPRINT_DLL_DIRECTORIES`` is Windows-only); the fix belongs in
   its ``_dlopen`` (try the platform's own name first) or in cffi (no compiler fallback).
+- **Imports for fonts we never have** (``DEFERRED``): WeasyPrint imports fontTools' subsetter
+  and variable-font instancer with its PDF writer, for its fallback when HarfBuzz cannot
+  subset and for variable fonts; they are imported the first time WeasyPrint uses them.
+  Upstream: import them in the functions that use them.
 - **A quadratic term in tagged PDFs.** pydyf's ``PDF.page_references`` builds a tuple of every
   page each time it is read, and WeasyPrint's ``pdf/tags.py`` reads it once per tagged element:
   1 s of a 100x report, 4 s at 200x. Pages are only ever appended (``PDF.add_page``), so the
@@ -63,7 +67,7 @@ def load() -> ModuleType:
     import sys
 
     if "weasyprint" not in sys.modules:
-        with _no_library_search():
+        with _no_library_search(), _deferred(DEFERRED):
             importlib.import_module("weasyprint")
         _linear_page_references()
         _linear_footnote_lookup()
@@ -84,6 +88,48 @@ def _no_library_search() -> Iterator[None]:
 
 def _not_found(name: str) -> None:
     return None
+
+
+DEFERRED = ("fontTools.subset", "fontTools.varLib.instancer")
+"""What ``weasyprint.pdf.fonts`` imports for fonts a report-export PDF never has: the
+fontTools subsetter (WeasyPrint's fallback when HarfBuzz cannot subset) and the variable-font
+instancer. ~0.1 s of a 0.4 s import."""
+
+
+class _Deferred(ModuleType):
+    """A stand-in for a module not yet imported: an attribute read while WeasyPrint imports
+    (``from fontTools.varLib.instancer import instantiateVariableFont``) is a function that
+    imports the module when called; any later read imports it and reads the real one."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        import importlib
+        import sys
+
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        if sys.modules.get(self.__name__) is self:  # WeasyPrint's import is going on
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                return getattr(importlib.import_module(self.__name__), attribute)(*args, **kwargs)
+
+            return call
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+@contextmanager
+def _deferred(names: Sequence[str]) -> Iterator[None]:
+    """``names`` stood in for by ``_Deferred`` modules while the block imports, then gone
+    from ``sys.modules`` again, so the next import of one is the real import."""
+    import sys
+
+    stand_ins = {name: _Deferred(name) for name in names if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
 
 
 @contextmanager
