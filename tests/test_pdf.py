@@ -681,3 +681,49 @@ def test_a_font_file_is_read_when_a_fallback_needs_it(monkeypatch: pytest.Monkey
     pdf = html.render().write_pdf()
     assert whole in read
     assert "中文报告" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+RENDER_AND_REPORT = """
+import sys
+from report_export.exporters.pdf import PdfExporter, PdfOptions
+from report_export.reader import read_file
+from report_export.theme import load_theme
+data = PdfExporter().render(read_file(__import__("pathlib").Path(sys.argv[1])), load_theme(),
+                            PdfOptions())
+sys.stdout.buffer.write(data)
+sys.stderr.write("pycparser" if "pycparser" in sys.modules else "no parser")
+"""
+
+
+def render_with_cache(cache: Path) -> tuple[bytes, str]:
+    """A PDF of the report rendered in a new process with ``cache`` as XDG_CACHE_HOME, and
+    whether that process imported pycparser."""
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER_AND_REPORT, str(SOURCE)],
+        capture_output=True, check=True, timeout=300,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )  # fmt: skip
+    return done.stdout, done.stderr.decode()[-20:]
+
+
+def test_weasyprints_declarations_are_parsed_once_a_machine(tmp_path: Path) -> None:
+    """The first process parses WeasyPrint's C declarations and keeps them as an out-of-line
+    module; the next loads them without pycparser; the PDF is the same bytes either way, with
+    a cache folder that cannot be written, and with a damaged module (written anew)."""
+    from report_export import precompiled_ffi
+
+    cache = tmp_path / "cache"
+    first, parsed = render_with_cache(cache)
+    (module,) = (cache / "report-export").glob(f"{precompiled_ffi.MODULE_PREFIX}*.py")
+    second, loaded = render_with_cache(cache)
+    assert (parsed, loaded) == ("pycparser", "no parser")
+    assert second == first
+    module.write_text("ffi = (", encoding="utf-8")  # damaged
+    assert render_with_cache(cache) == (first, "pycparser")
+    assert render_with_cache(cache) == (first, "no parser")
+    unwritable = tmp_path / "a-file"
+    unwritable.write_text("", encoding="utf-8")
+    assert render_with_cache(unwritable) == (first, "pycparser")
+    assert precompiled_ffi.module_name("int f(void);") != precompiled_ffi.module_name(
+        "int g(void);"
+    )

@@ -60,7 +60,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import inter_character, synthetic_bold
+from . import inter_character, precompiled_ffi, synthetic_bold
 
 STYLESHEET_SETS = 4
 """How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
@@ -72,7 +72,7 @@ def load() -> ModuleType:
     import sys
 
     if "weasyprint" not in sys.modules:
-        with _no_library_search(), _deferred(DEFERRED):
+        with _no_library_search(), _deferred(DEFERRED), precompiled_ffi.precompiled():
             importlib.import_module("weasyprint")
         _linear_page_references()
         _linear_footnote_lookup()
