@@ -652,37 +652,6 @@ print(type(instancer).__name__)
     ]
 
 
-def test_a_font_file_is_read_when_a_fallback_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without HarfBuzz's subsetter WeasyPrint subsets with fontTools, from the whole font
-    file, which is then read (and only then: a PDF of ours never reads it)."""
-    weasyprint = layout_engine.load()
-    from weasyprint.pdf import fonts
-
-    html = weasyprint.HTML(string='<p style="font-family: Noto Sans CJK SC">中文报告</p>')
-    read: list[int] = []
-    copy = fonts.get_hb_object_data
-
-    def counted(*args: Any) -> Any:
-        data = copy(*args)
-        read.append(len(data))
-        return data
-
-    monkeypatch.setattr(fonts, "get_hb_object_data", counted)
-    html.render().write_pdf()
-    whole = os.path.getsize(
-        subprocess.run(
-            [tool("fc-match"), "-f", "%{file}", "Noto Sans CJK SC"],
-            capture_output=True, text=True, check=True,
-        ).stdout
-    )  # fmt: skip
-    assert read and whole not in read, "the whole font file was copied"
-    read.clear()
-    monkeypatch.setattr(fonts, "harfbuzz_subset", None)
-    pdf = html.render().write_pdf()
-    assert whole in read
-    assert "中文报告" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-
-
 RENDER_AND_REPORT = """
 import sys
 from report_export.exporters.pdf import PdfExporter, PdfOptions

@@ -1,7 +1,7 @@
 """WeasyPrint for the PDF format: imported without its slow library search, with the tagged-PDF
 page lookup made linear, and its fonts and stylesheets kept warm from one render to the next.
 
-Five fixes to libraries, each as small as it can be and each belonging upstream:
+Four fixes to libraries, each as small as it can be and each belonging upstream:
 
 - **The import** (0.25 s of WeasyPrint's 0.8 s here). ``weasyprint/text/ffi.py`` hands cffi
   several names a library, Windows' and macOS' first; cffi answers each name that ``dlopen``
@@ -16,11 +16,6 @@ Five fixes to libraries, each as small as it can be and each belonging upstream:
   and variable-font instancer with its PDF writer, for its fallback when HarfBuzz cannot
   subset and for variable fonts; they are imported the first time WeasyPrint uses them.
   Upstream: import them in the functions that use them.
-- **A copy of every font file.** ``weasyprint.pdf.fonts.Font`` copies its face's whole font
-  file into ``file_content`` as it is made, though only the fallbacks (a font HarfBuzz cannot
-  subset, a variable or colour font) read it before subsetting replaces it by the subset:
-  the three Noto CJK collections a report uses are 66 MB, copied in 0.07 s at every build.
-  The copy is made when ``file_content`` is first read. Upstream: read it in those paths.
 - **A quadratic term in tagged PDFs.** pydyf's ``PDF.page_references`` builds a tuple of every
   page each time it is read, and WeasyPrint's ``pdf/tags.py`` reads it once per tagged element:
   1 s of a 100x report, 4 s at 200x. Pages are only ever appended (``PDF.add_page``), so the
@@ -76,7 +71,6 @@ def load() -> ModuleType:
             importlib.import_module("weasyprint")
         _linear_page_references()
         _linear_footnote_lookup()
-        _font_files_read_when_needed()
         inter_character.install()
         synthetic_bold.install()
     return sys.modules["weasyprint"]
@@ -163,37 +157,6 @@ def _linear_page_references() -> None:
         return references
 
     pydyf.PDF.page_references = property(page_references)
-
-
-_UNREAD = b""
-"""``Font.file_content`` before it is read: the face's data has not been copied."""
-
-
-def _font_files_read_when_needed() -> None:
-    from weasyprint.pdf import fonts
-
-    make = fonts.Font.__init__
-
-    def init(font: Any, *args: Any) -> None:
-        # __init__ is the only caller of the module's name to want the whole face.
-        copy = fonts.get_hb_object_data
-        fonts.get_hb_object_data = lambda *_: _UNREAD
-        try:
-            make(font, *args)
-        finally:
-            fonts.get_hb_object_data = copy
-
-    def file_content(font: Any) -> bytes:
-        data: bytes = font.__dict__["file_content"]
-        if data is _UNREAD:
-            data = font.__dict__["file_content"] = fonts.get_hb_object_data(font.hb_face)
-        return data
-
-    def set_file_content(font: Any, data: bytes) -> None:
-        font.__dict__["file_content"] = data
-
-    fonts.Font.__init__ = init
-    fonts.Font.file_content = property(file_content, set_file_content)
 
 
 class _Footnotes(list[Any]):
