@@ -45,7 +45,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import inter_character, synthetic_bold
+from . import font_files, inter_character, synthetic_bold
 
 STYLESHEET_SETS = 4
 """How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
@@ -63,6 +63,7 @@ def load() -> ModuleType:
         _linear_footnote_lookup()
         inter_character.install()
         synthetic_bold.install()
+        font_files.install()
     return sys.modules["weasyprint"]
 
 
