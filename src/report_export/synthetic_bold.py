@@ -16,6 +16,7 @@ bold where Pango reports a face lighter than the weight asked for.
 from __future__ import annotations
 
 import io
+import struct
 from typing import Any
 
 EMBOLDEN = 1 / 24
@@ -26,6 +27,9 @@ BOLD = 600
 _FILL_MODE, _STROKE_MODE = 0, 2
 _STATE = "_rx_bold_state"
 _FILL = "_rx_fill"
+# Offsets in the OpenType tables (the OS/2 fields are where every version has them).
+_OS2_WEIGHT, _OS2_SELECTION, _OS2_BOLD = 4, 62, 0x20
+_HEAD_MAC_STYLE, _MAC_BOLD = 44, 1
 
 
 def install() -> None:
@@ -65,24 +69,50 @@ def _synthetic(stream: Any, font_hash: str) -> bool:
         if font.hash == font_hash:
             known = font.__dict__.get("_rx_synthetic")
             if known is None:
-                known = font.__dict__["_rx_synthetic"] = font.weight >= BOLD and not bold_face(
-                    font.file_content, font.index
+                # From the face's two tables: reading ``file_content`` would copy the whole
+                # font file (see font_files).
+                known = font.__dict__["_rx_synthetic"] = font.weight >= BOLD and not bold_tables(
+                    _face_table(font.hb_face, b"OS/2"), _face_table(font.hb_face, b"head") or b""
                 )
             return bool(known)
     return False
 
 
+def _face_table(face: Any, tag: bytes) -> bytes | None:
+    """A table of a HarfBuzz face, or None where the face has none."""
+    from weasyprint.text.ffi import ffi, harfbuzz
+
+    blob = harfbuzz.hb_face_reference_table(face, harfbuzz.hb_tag_from_string(tag, -1))
+    try:
+        with ffi.new("unsigned int *") as length:
+            data = harfbuzz.hb_blob_get_data(blob, length)
+            table: bytes | None = None if data == ffi.NULL else ffi.unpack(data, int(length[0]))
+    finally:
+        harfbuzz.hb_blob_destroy(blob)
+    return table or None
+
+
 def bold_face(data: bytes, index: int) -> bool:
-    """Whether face ``index`` of a font file's bytes is a bold face: its weight class says so,
-    or its style bits do (the Fandol bolds give weight 400 and the bold bits)."""
+    """Whether face ``index`` of a font file's bytes is a bold face (see ``bold_tables``)."""
     from fontTools.ttLib import TTFont
 
     number = index if data[:4] == b"ttcf" else -1
     font = TTFont(io.BytesIO(data), fontNumber=number, lazy=True)
     try:
-        os2 = font.get("OS/2")
-        if os2 is not None and (os2.usWeightClass >= BOLD or os2.fsSelection & 0x20):
-            return True
-        return bool(font["head"].macStyle & 1)
+        tables = font.reader  # the tables' bytes, as a face's blobs are
+        return bold_tables(tables["OS/2"] if tables.has_key("OS/2") else None, tables["head"])
     finally:
         font.close()
+
+
+def bold_tables(os2: bytes | None, head: bytes) -> bool:
+    """Whether a face is bold, from its ``OS/2`` and ``head`` tables: its weight class says so,
+    or its style bits do (the Fandol bolds give weight 400 and the bold bits)."""
+    if os2 is not None and len(os2) >= _OS2_SELECTION + 2:
+        (weight,) = struct.unpack_from(">H", os2, _OS2_WEIGHT)
+        (selection,) = struct.unpack_from(">H", os2, _OS2_SELECTION)
+        if weight >= BOLD or selection & _OS2_BOLD:
+            return True
+    return len(head) >= _HEAD_MAC_STYLE + 2 and bool(
+        struct.unpack_from(">H", head, _HEAD_MAC_STYLE)[0] & _MAC_BOLD
+    )
