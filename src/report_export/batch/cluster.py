@@ -78,14 +78,36 @@ def _resident() -> int:
     return rss
 
 
+def _pause(dask_worker: Worker) -> None:
+    """Run on a worker: take no new task (the scheduler sends it none); the one it runs ends.
+
+    The worker's own memory monitor resumes a paused worker whose memory is below its pause
+    fraction, within 100 ms: it is told not to pause or resume this one until ``_retire``.
+    """
+    from distributed.core import Status
+
+    dask_worker.memory_manager.memory_pause_fraction = False
+    if dask_worker.status == Status.running:
+        dask_worker.status = Status.paused
+
+
+def _executing(dask_worker: Worker) -> int:
+    count: int = dask_worker.state.executing_count
+    return count
+
+
 async def _retire(reason: str, dask_worker: Worker) -> None:
     """Run on a worker: hand its results and queue to the others (the scheduler's
-    ``retire_workers``), then close, leaving its nanny to start a fresh one.
+    ``retire_workers``), then close, leaving its nanny to start a fresh one; when the
+    scheduler refuses (nobody else could take its results), work on.
 
     ``Worker.close_gracefully`` does the same but closes even when the scheduler refused (no
     other worker to take its results), losing them: that, with every worker over the bound at
     once, was a batch that never ended.
     """
+    import dask
+    from distributed.core import Status
+
     retired = await dask_worker.scheduler.retire_workers(
         workers=[dask_worker.address],
         close_workers=False,
@@ -94,19 +116,27 @@ async def _retire(reason: str, dask_worker: Worker) -> None:
     )
     if dask_worker.address in retired:
         await dask_worker.close(nanny=False, reason=reason)
+        return
+    dask_worker.memory_manager.memory_pause_fraction = dask.config.get(
+        "distributed.worker.memory.pause"
+    )
+    if dask_worker.status == Status.paused:
+        dask_worker.status = Status.running
 
 
 class Recycler:
     """Bounds WeasyPrint's memory growth in long-lived workers (PITFALLS): a worker whose
-    memory passed ``limit`` is retired through the scheduler and its nanny starts a fresh one
-    (warmed up again by ``WarmUp``), one worker at a time.
+    memory passed ``limit`` finishes the task it runs, then is retired through the scheduler
+    and its nanny starts a fresh one (warmed up again by ``WarmUp``), one worker at a time.
 
     The client decides, from the memory the workers report to the scheduler, so two workers
-    never retire at once and lose each other's results; the next waits until the last is
-    replaced by a warm worker (else, on two workers, the second retires while the first's
-    replacement is still warming up, and nobody works). A task running on a retired worker
-    is given to another (not counted as a failure). A worker with no nanny is left alone; so
-    is the only worker holding results (the scheduler refuses it, as nothing could take them).
+    never retire at once and lose each other's results. The worker is paused first (it takes
+    no new task) and retired once it runs none: retired mid-task, a document whose render
+    alone passes the bound went from worker to worker, each retired in turn, and never ended.
+    The next waits until the last is replaced by a warm worker (else, on two workers, the
+    second retires while the first's replacement is still warming up, and nobody works). A
+    worker with no nanny is left alone; so is the only worker holding results (the scheduler
+    refuses it, as nothing could take them: it works on).
     """
 
     def __init__(self, client: Client, limit: int) -> None:
@@ -115,17 +145,33 @@ class Recycler:
         self.retired: list[str] = []
         """The workers retired so far (each replaced by a fresh one)."""
         self._retiring = ""
+        self._asked = False
+        """Whether the paused worker was asked to retire (it had finished its task)."""
         self._running = 0
         """Running workers when the retirement in flight began."""
         self._since = 0.0
 
     def check(self) -> None:
-        """Retire the largest worker past the bound, unless a retirement is in flight."""
+        """Pause the largest worker past the bound, unless a retirement is in flight; retire
+        the paused worker once it runs no task."""
         workers = self.client.scheduler_info(n_workers=-1)["workers"]
         running = {a: w for a, w in workers.items() if w["status"] == "running"}
         if self._retiring:
             if self._retiring not in workers and self._retiring not in self.retired:
                 self.retired.append(self._retiring)
+            if not self._asked:
+                # However long its task runs (a pause does not time out); a worker gone
+                # meanwhile is replaced by its nanny as a retired one is.
+                if self._retiring in workers:
+                    if not self._idle(self._retiring):
+                        return
+                    reason = f"report-export: memory past {self.limit // 2**20} MB"
+                    # A worker gone since the scheduler answered has nothing left to retire.
+                    self.client.run(
+                        _retire, reason, workers=[self._retiring], wait=False, on_error="ignore"
+                    )
+                self._asked, self._since = True, time.monotonic()
+                return
             replaced = (
                 self._retiring in self.retired
                 and len(running) >= self._running
@@ -142,10 +188,13 @@ class Recycler:
         if not over:
             return
         _, address = max(over)
-        reason = f"report-export: memory past {self.limit // 2**20} MB"
-        # A worker gone since the scheduler answered has nothing left to retire.
-        self.client.run(_retire, reason, workers=[address], wait=False, on_error="ignore")
-        self._retiring, self._running, self._since = address, len(running), time.monotonic()
+        self.client.run(_pause, workers=[address], on_error="ignore")
+        self._retiring, self._asked = address, False
+        self._running, self._since = len(running), time.monotonic()
+
+    def _idle(self, address: str) -> bool:
+        answers = self.client.run(_executing, workers=[address], on_error="return")
+        return bool(answers.get(address) == 0)
 
     def _all_warm(self, workers: list[str]) -> bool:
         answers = self.client.run(_warm, workers=workers, on_error="return")
