@@ -44,9 +44,10 @@ from report_export.outline import contents_entries
 from report_export.reader import read_file, read_text
 from report_export.resources import styles_dir
 from report_export.theme import Theme, load_theme
-from report_export.typography import is_cjk
+from report_export.typography import is_cjk, is_han
 
-from .conftest import FIXTURES, SOURCE, headless_chromium, run_cli, tool
+from .conftest import FIXTURES, SOURCE, Case, headless_chromium, run_cli, tool
+from .conftest import built as built_output
 
 RICH = FIXTURES / "rich" / "report.md"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -438,6 +439,38 @@ def test_a_table_breaks_with_two_rows_each_side_its_header_and_rules(rich: Built
         assert len(outer) == 2, (page, outer)
         assert 0 < max(outer) - rows[-1].y1 < 2 * rich.theme.text.size_pt, (page, outer, rows[-1])
         assert rules_on(rich.pdf, page, tables.inner_rule_pt), f"page {page}: no header rule"
+
+
+def lone_characters(pdf: Path) -> list[tuple[int, str]]:
+    """Every line of ``pdf`` that is one Han character alone, with its page (PyMuPDF reads
+    each line of a table cell as a line of its own)."""
+    found = []
+    with pymupdf.open(pdf) as document:
+        for number, page in enumerate(document, start=1):
+            for block in page.get_text("rawdict")["blocks"]:
+                for line in block.get("lines", []):
+                    text = "".join(c["c"] for s in line["spans"] for c in s["chars"]).strip()
+                    if len(text) == 1 and is_han(text):
+                        found.append((number, text))
+    return found
+
+
+@pytest.mark.parametrize("theme", ["default", "gongwen"])
+def test_no_table_cell_leaves_a_character_alone(
+    every_output: dict[Case, Path], theme: str, tmp_path: Path
+) -> None:
+    """The rich fixture's table in both paged formats: in gongwen's larger table text, columns
+    shared after their text alone broke "常住人 / 口 / （人）" and "甲街道一 / 居" (24 lines)."""
+    docx = built_output(every_output, ("rich", theme), "docx")
+    subprocess.run(
+        [
+            tool("soffice"), "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+            "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx),
+        ],
+        capture_output=True, check=True, timeout=180,
+    )  # fmt: skip
+    for pdf in (built_output(every_output, ("rich", theme), "pdf"), tmp_path / "report.pdf"):
+        assert not lone_characters(pdf), pdf
 
 
 def _long_table(padding: int, rows: int) -> str:

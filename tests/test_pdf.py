@@ -6,6 +6,7 @@ links, a figure), rendered in-process so WeasyPrint's log can be watched.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import os
@@ -23,6 +24,7 @@ from lxml import etree
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from report_export import layout_engine
 from report_export.assets import asset_roots
 from report_export.css import css_font_stack, css_string
 from report_export.errors import ReportExportError
@@ -587,3 +589,110 @@ def test_weasyprint_is_imported_only_to_render_a_pdf() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_render_pauses_the_cyclic_collector_and_gives_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The collector is off while WeasyPrint lays out and writes (each collection would walk
+    every box again), and on again once the render is over, failed or not: a long-lived
+    process (watch, a batch worker) collects as before."""
+    weasyprint = layout_engine.load()
+    document, theme = read_file(SOURCE), load_theme()
+    seen: list[bool] = []
+    for cls, name in ((weasyprint.HTML, "render"), (weasyprint.Document, "write_pdf")):
+        method = getattr(cls, name)
+
+        def watched(*args: Any, _method: Any = method, **kwargs: Any) -> Any:
+            seen.append(gc.isenabled())
+            return _method(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, watched)
+    assert gc.isenabled()
+    PdfExporter().render(document, theme, PdfOptions())
+    assert seen == [False, False] and gc.isenabled()
+    monkeypatch.setattr(weasyprint.HTML, "render", _fails)
+    with pytest.raises(RuntimeError):
+        PdfExporter().render(document, theme, PdfOptions())
+    assert gc.isenabled()
+
+
+def _fails(*_args: Any, **_kwargs: Any) -> Any:
+    raise RuntimeError("a render that fails")
+
+
+def test_fonttools_parts_weasyprint_imports_for_other_fonts_still_work() -> None:
+    """The subsetter and the variable-font instancer are imported when WeasyPrint first uses
+    them (a PDF of ours never does): then they are fontTools' own, and a later import of
+    them is the real module."""
+    code = """
+import sys
+from report_export import layout_engine
+layout_engine.load()
+from weasyprint.pdf import fonts
+print("fontTools.subset" in sys.modules, "fontTools.varLib.instancer" in sys.modules)
+from fontTools.ttLib import TTFont
+try:
+    fonts.instantiateVariableFont(TTFont(), {})
+except ValueError as err:
+    print(err)
+import fontTools.subset
+print(fonts.subset.Subsetter is fontTools.subset.Subsetter)
+import fontTools.varLib.instancer as instancer
+print(type(instancer).__name__)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.splitlines() == [
+        "False False",
+        "Missing required table fvar",
+        "True",
+        "module",
+    ]
+
+
+RENDER_AND_REPORT = """
+import sys
+from report_export.exporters.pdf import PdfExporter, PdfOptions
+from report_export.reader import read_file
+from report_export.theme import load_theme
+data = PdfExporter().render(read_file(__import__("pathlib").Path(sys.argv[1])), load_theme(),
+                            PdfOptions())
+sys.stdout.buffer.write(data)
+sys.stderr.write("pycparser" if "pycparser" in sys.modules else "no parser")
+"""
+
+
+def render_with_cache(cache: Path) -> tuple[bytes, str]:
+    """A PDF of the report rendered in a new process with ``cache`` as XDG_CACHE_HOME, and
+    whether that process imported pycparser."""
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER_AND_REPORT, str(SOURCE)],
+        capture_output=True, check=True, timeout=300,
+        env={**os.environ, "XDG_CACHE_HOME": str(cache)},
+    )  # fmt: skip
+    return done.stdout, done.stderr.decode()[-20:]
+
+
+def test_weasyprints_declarations_are_parsed_once_a_machine(tmp_path: Path) -> None:
+    """The first process parses WeasyPrint's C declarations and keeps them as an out-of-line
+    module; the next loads them without pycparser; the PDF is the same bytes either way, with
+    a cache folder that cannot be written, and with a damaged module (written anew)."""
+    from report_export import precompiled_ffi
+
+    cache = tmp_path / "cache"
+    first, parsed = render_with_cache(cache)
+    (module,) = (cache / "report-export").glob(f"{precompiled_ffi.MODULE_PREFIX}*.py")
+    second, loaded = render_with_cache(cache)
+    assert (parsed, loaded) == ("pycparser", "no parser")
+    assert second == first
+    module.write_text("ffi = (", encoding="utf-8")  # damaged
+    assert render_with_cache(cache) == (first, "pycparser")
+    assert render_with_cache(cache) == (first, "no parser")
+    unwritable = tmp_path / "a-file"
+    unwritable.write_text("", encoding="utf-8")
+    assert render_with_cache(unwritable) == (first, "pycparser")
+    assert precompiled_ffi.module_name("int f(void);") != precompiled_ffi.module_name(
+        "int g(void);"
+    )

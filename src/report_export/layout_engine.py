@@ -1,8 +1,8 @@
 """WeasyPrint for the PDF format: imported without its slow library search, with the tagged-PDF
 page lookup made linear, and its fonts and stylesheets kept warm from one render to the next.
 
-Four fixes to libraries, each as small as it can be and each belonging upstream (and those of
-``font_files`` to font embedding):
+Five fixes to libraries, each as small as it can be and each belonging upstream (and those of
+``precompiled_ffi`` to WeasyPrint's C declarations, of ``font_files`` to font embedding):
 
 - **The import** (0.25 s of WeasyPrint's 0.8 s here). ``weasyprint/text/ffi.py`` hands cffi
   several names a library, Windows' and macOS' first; cffi answers each name that ``dlopen``
@@ -13,6 +13,10 @@ Four fixes to libraries, each as small as it can be and each belonging upstream 
   imported the search answers "not found" at once and cffi moves on to the next name. WeasyPrint
   has no setting for this (``WEASYPRINT_DLL_DIRECTORIES`` is Windows-only); the fix belongs in
   its ``_dlopen`` (try the platform's own name first) or in cffi (no compiler fallback).
+- **Imports for fonts we never have** (``DEFERRED``): WeasyPrint imports fontTools' subsetter
+  and variable-font instancer with its PDF writer, for its fallback when HarfBuzz cannot
+  subset and for variable fonts; they are imported the first time WeasyPrint uses them.
+  Upstream: import them in the functions that use them.
 - **A quadratic term in tagged PDFs.** pydyf's ``PDF.page_references`` builds a tuple of every
   page each time it is read, and WeasyPrint's ``pdf/tags.py`` reads it once per tagged element:
   1 s of a 100x report, 4 s at 200x. Pages are only ever appended (``PDF.add_page``), so the
@@ -36,6 +40,11 @@ Four fixes to libraries, each as small as it can be and each belonging upstream 
   the PDF is byte-identical. Upstream: ``layout/block.py`` could test ``descendant.footnote``
   for None first, or the context keep a set.
 
+The cyclic garbage collector is off while WeasyPrint lays out and writes: its boxes are
+millions of container objects that live until the render ends, and every collection walks
+them all again (15-25 % of a 100x render, 18.3 -> 15.4 s, for 10 % more peak memory: the few
+cycles a render makes wait for the next collection after it, in a long-lived process too).
+
 Warm: a ``FontConfiguration`` costs fontconfig a scan of every installed font and is never
 freed while WeasyPrint's caches hold it (a long process grows ~60 MB a render); the parsed
 print stylesheet is the same from one build to the next. Both are kept, keyed by the exact CSS
@@ -46,6 +55,7 @@ cold time with memory flat, and the bytes are those of a cold build.
 from __future__ import annotations
 
 import ctypes.util
+import gc
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -55,7 +65,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import font_files, inter_character, synthetic_bold
+from . import font_files, inter_character, precompiled_ffi, synthetic_bold
 
 STYLESHEET_SETS = 4
 """How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
@@ -67,7 +77,7 @@ def load() -> ModuleType:
     import sys
 
     if "weasyprint" not in sys.modules:
-        with _no_library_search():
+        with _no_library_search(), _deferred(DEFERRED), precompiled_ffi.precompiled():
             importlib.import_module("weasyprint")
         _linear_page_references()
         _objects_serialised_once()
@@ -90,6 +100,60 @@ def _no_library_search() -> Iterator[None]:
 
 def _not_found(name: str) -> None:
     return None
+
+
+DEFERRED = ("fontTools.subset", "fontTools.varLib.instancer")
+"""What ``weasyprint.pdf.fonts`` imports for fonts a report-export PDF never has: the
+fontTools subsetter (WeasyPrint's fallback when HarfBuzz cannot subset) and the variable-font
+instancer. ~0.1 s of a 0.4 s import."""
+
+
+class _Deferred(ModuleType):
+    """A stand-in for a module not yet imported: an attribute read while WeasyPrint imports
+    (``from fontTools.varLib.instancer import instantiateVariableFont``) is a function that
+    imports the module when called; any later read imports it and reads the real one."""
+
+    def __getattr__(self, attribute: str) -> Any:
+        import importlib
+        import sys
+
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        if sys.modules.get(self.__name__) is self:  # WeasyPrint's import is going on
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                return getattr(importlib.import_module(self.__name__), attribute)(*args, **kwargs)
+
+            return call
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+@contextmanager
+def _deferred(names: Sequence[str]) -> Iterator[None]:
+    """``names`` stood in for by ``_Deferred`` modules while the block imports, then gone
+    from ``sys.modules`` again, so the next import of one is the real import."""
+    import sys
+
+    stand_ins = {name: _Deferred(name) for name in names if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused (reference counting still frees what it can)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _linear_page_references() -> None:

@@ -62,7 +62,7 @@ from ..outline import contents_entries
 from ..pdf_standards import WEASYPRINT_VARIANTS, PdfVariant, finisher
 from ..reproducible import build_timestamp, document_date
 from ..resources import styles_dir
-from ..table_layout import SHORT_TABLE_ROWS, column_shares
+from ..table_layout import CELL_PADDING_PT, SHORT_TABLE_ROWS, column_shares
 from ..theme import Theme
 from ..typography import balanced_lines, display_width
 from . import Exporter
@@ -156,6 +156,10 @@ class PdfExporter(Exporter[PdfOptions]):
             raise ReportExportError(
                 f"pdf: pdf-variant={options.pdf_variant} needs a tagged PDF (not tagged=no)"
             )
+        with layout_engine.no_cyclic_gc():
+            return self._render(document, theme, options)
+
+    def _render(self, document: Document, theme: Theme, options: PdfOptions) -> bytes:
         document = number_headings(document, theme.heading_scheme)
         check_coverage(document, theme, [*margin_texts(document, theme), *marker_texts(theme)])
         roots = asset_roots(document, theme.path.parent)
@@ -269,6 +273,7 @@ def print_css(theme: Theme) -> str:
         "title_space_after": _pt(theme.title_space_after_pt),
         "author_size": _pt(size),
         "small_size": _pt(theme.small_size_pt),
+        "cell_padding": " ".join(map(_pt, CELL_PADDING_PT)),
         "note_size": _pt(theme.note_size_pt),
         "chrome_size": _pt(theme.chrome_size_pt),
         "block_space": _pt(theme.block_space_pt),
@@ -319,11 +324,8 @@ class PrintHtmlRenderer(HtmlRenderer):
     def table(self, table: Table) -> str:
         # Row groups for where a page may break (see print.css): the last two rows alone.
         # Columns shared by their text's width, as the DOCX's (``table_layout``).
-        width_chars = self.theme.text_width_pt / self.theme.small_size_pt
-        columns = "".join(
-            f'<col style="width: {share * 100:.2f}%"/>'
-            for share in column_shares(table, width_chars)
-        )
+        shares = column_shares(table, self.theme.text_width_pt, self.theme.small_size_pt)
+        columns = "".join(f'<col style="width: {share * 100:.2f}%"/>' for share in shares)
         head = self.row(table.header, "th")
         rows = [self.row(row, "td") for row in table.rows]
         short = len(rows) <= SHORT_TABLE_ROWS

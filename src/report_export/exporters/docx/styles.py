@@ -15,6 +15,7 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from ...outline import CONTENTS_LEVELS
+from ...table_layout import CELL_PADDING_PT
 from .layout import LIST_STYLE_LEVELS, Layout, mm
 from .ooxml import Border, Element, Indent, el, fonts, ppr, rpr, twips, val
 
@@ -455,13 +456,14 @@ def _table_style(layout: Layout) -> Element:
         inner.element("insideH") if grid else el("w:insideH", {"w:val": "nil"}),
         inner.element("insideV") if grid else el("w:insideV", {"w:val": "nil"}),
     )
+    block, inline = CELL_PADDING_PT
     margins = el(
         "w:tblCellMar",
         None,
-        el("w:top", {"w:w": twips(3), "w:type": "dxa"}),
-        el("w:left", {"w:w": twips(6), "w:type": "dxa"}),
-        el("w:bottom", {"w:w": twips(3), "w:type": "dxa"}),
-        el("w:right", {"w:w": twips(6), "w:type": "dxa"}),
+        el("w:top", {"w:w": twips(block), "w:type": "dxa"}),
+        el("w:left", {"w:w": twips(inline), "w:type": "dxa"}),
+        el("w:bottom", {"w:w": twips(block), "w:type": "dxa"}),
+        el("w:right", {"w:w": twips(inline), "w:type": "dxa"}),
     )
     table = el("w:tblPr", None, val("w:tblStyleRowBandSize", "1"), borders, margins)
     header = el(

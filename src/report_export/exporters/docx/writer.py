@@ -369,7 +369,7 @@ class StoryWriter:
     def column_widths(self, table: Table) -> list[float]:
         """Column widths filling the text block, as the PDF's (``table_layout``)."""
         width = self.layout.text_width
-        return [share * width for share in column_shares(table, width / self.layout.small)]
+        return [share * width for share in column_shares(table, width, self.layout.small)]
 
     def figure(self, image: Image) -> list[Element]:
         document = self.context.document
