@@ -471,6 +471,9 @@ def check_coverage(document: Document, theme: Theme, extra: Iterable[TextRun] = 
     """
     lang = document.meta.lang.lower()
     charsets: dict[Role, StackCharset] = {}
+    # The characters of each role found in its fonts: a long report repeats the same few
+    # thousand, and a set lookup is cheaper than the ranges' search.
+    passed: dict[Role, set[str]] = {}
     for run in (*document_runs(document), *extra):
         charset = charsets.get(run.role)
         if charset is None:
@@ -482,6 +485,11 @@ def check_coverage(document: Document, theme: Theme, extra: Iterable[TextRun] = 
                     f"none of the {run.role} fonts of the theme is installed: {', '.join(stack)}",
                     theme.path,
                 )
+        seen = passed.setdefault(run.role, set())
+        fresh = set(run.text) - seen
+        if all(ord(char) in charset or _no_glyph(char) for char in fresh):
+            seen |= fresh
+            continue
         for at, char in enumerate(run.text):
             if ord(char) in charset or _no_glyph(char):
                 continue
