@@ -23,13 +23,14 @@ Five fixes to libraries, each as small as it can be and each belonging upstream 
   tuple is kept while the page count is unchanged. The same references come out, so the PDF is
   byte-identical. Upstream: pydyf could keep the references as pages are added, or tags.py
   could read them once.
-- **Every stream compressed twice.** ``PDF.write`` with an identifier (every build passes
-  one, for reproducible bytes) hashes the ``data`` of every object to make the second ID, and a
-  ``Stream``'s ``data`` joins and deflates its content again at level 9 each time it is read:
-  the font subsets and page contents, ~0.05 s of the report's 0.11 s in ``write``. While a PDF
-  is written each stream's data is kept as it was first made (nothing changes a stream during
-  ``write``), so the same bytes are hashed and written. Upstream: ``write`` could keep the
-  data it wrote, or hash the output it wrote.
+- **Every object serialised twice, every stream compressed twice.** ``PDF.write`` with an
+  identifier (every build passes one, for reproducible bytes) hashes the ``data`` of every
+  object to make the second ID, and ``data`` is made again each time it is read: a
+  dictionary serialised anew, a ``Stream`` joined and deflated again at level 9 (the font
+  subsets and page contents): ~0.05 s of the report's 0.11 s in ``write``. While a PDF is
+  written each of its objects' data is kept as it was first made (``write`` changes no object
+  it has written), so the same bytes are hashed and written. Upstream: ``write`` could keep
+  the data it wrote, or hash the output it wrote.
 - **A quadratic term in footnotes.** WeasyPrint keeps the footnotes not yet laid out in a list
   (``LayoutContext.footnotes``) and asks, for every box of every line, whether the box's
   footnote is in it: a scan of every footnote still to come, for each box (its ``footnote`` is
@@ -79,7 +80,7 @@ def load() -> ModuleType:
         with _no_library_search(), _deferred(DEFERRED), precompiled_ffi.precompiled():
             importlib.import_module("weasyprint")
         _linear_page_references()
-        _streams_compressed_once()
+        _objects_serialised_once()
         _linear_footnote_lookup()
         inter_character.install()
         synthetic_bold.install()
@@ -170,15 +171,15 @@ def _linear_page_references() -> None:
     pydyf.PDF.page_references = property(page_references)
 
 
-_written: ContextVar[dict[int, bytes] | None] = ContextVar("_written", default=None)
-"""The streams of the PDF being written (by ``id``), each as it was first written out."""
+_written: ContextVar[dict[int, tuple[Any, bytes]] | None] = ContextVar("_written", default=None)
+"""While a PDF is written: the data of each of its numbered objects (by ``id``, the object
+beside it so that no other object takes its ``id``), as it was first made."""
 
 
-def _streams_compressed_once() -> None:
+def _objects_serialised_once() -> None:
     import pydyf
 
     write = pydyf.PDF.write
-    data = pydyf.Stream.data.fget
 
     def write_once(pdf: Any, *args: Any, **kwargs: Any) -> None:
         token = _written.set({})
@@ -187,17 +188,25 @@ def _streams_compressed_once() -> None:
         finally:
             _written.reset(token)
 
-    def stream_data(stream: Any) -> bytes:
-        written = _written.get()
-        if written is None:
-            return data(stream)  # type: ignore[no-any-return]
-        found = written.get(id(stream))
-        if found is None:
-            found = written[id(stream)] = data(stream)
-        return found
-
     pydyf.PDF.write = write_once
-    pydyf.Stream.data = property(stream_data)
+    for kind in (pydyf.Dictionary, pydyf.Array, pydyf.String, pydyf.Stream):
+        kind.data = property(_kept(kind.data.fget))
+
+
+def _kept(data: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    """An object's ``data``, made once a write for the objects of the PDF (those that have a
+    number); an object inside another (no number), or one read outside a write, as before."""
+
+    def kept(obj: Any) -> bytes:
+        written = _written.get()
+        if written is None or obj.number is None:
+            return data(obj)
+        found = written.get(id(obj))
+        if found is None:
+            found = written[id(obj)] = (obj, data(obj))
+        return found[1]
+
+    return kept
 
 
 class _Footnotes(list[Any]):
