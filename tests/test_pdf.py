@@ -696,3 +696,23 @@ def test_weasyprints_declarations_are_parsed_once_a_machine(tmp_path: Path) -> N
     assert precompiled_ffi.module_name("int f(void);") != precompiled_ffi.module_name(
         "int g(void);"
     )
+
+
+def test_color_profiles_weasyprint_imports_for_other_documents_still_work() -> None:
+    """Pillow's colour management is imported when a stylesheet's ``@color-profile`` first
+    needs it (ours never has one): WeasyPrint then reads the profile with Pillow's own class."""
+    code = """
+import io, sys
+from report_export import layout_engine
+layout_engine.load()
+print("PIL.ImageCms" in sys.modules)
+from weasyprint import css
+from PIL import ImageCms
+srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+profile = css.ImageCmsProfile(io.BytesIO(srgb))
+print(type(profile) is ImageCms.ImageCmsProfile, profile.tobytes() == srgb)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.splitlines() == ["False", "True True"]

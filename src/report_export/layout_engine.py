@@ -15,8 +15,9 @@ Five fixes to libraries, each as small as it can be and each belonging upstream 
   its ``_dlopen`` (try the platform's own name first) or in cffi (no compiler fallback).
 - **Imports for fonts we never have** (``DEFERRED``): WeasyPrint imports fontTools' subsetter
   and variable-font instancer with its PDF writer, for its fallback when HarfBuzz cannot
-  subset and for variable fonts; they are imported the first time WeasyPrint uses them.
-  Upstream: import them in the functions that use them.
+  subset and for variable fonts; and ``weasyprint.css`` imports Pillow's ``ImageCms`` for
+  ``@color-profile`` rules, which our stylesheets never have. They are imported the first
+  time WeasyPrint uses them. Upstream: import them in the functions that use them.
 - **A quadratic term in tagged PDFs.** pydyf's ``PDF.page_references`` builds a tuple of every
   page each time it is read, and WeasyPrint's ``pdf/tags.py`` reads it once per tagged element:
   1 s of a 100x report, 4 s at 200x. Pages are only ever appended (``PDF.add_page``), so the
@@ -102,10 +103,11 @@ def _not_found(name: str) -> None:
     return None
 
 
-DEFERRED = ("fontTools.subset", "fontTools.varLib.instancer")
+DEFERRED = ("fontTools.subset", "fontTools.varLib.instancer", "PIL.ImageCms")
 """What ``weasyprint.pdf.fonts`` imports for fonts a report-export PDF never has: the
 fontTools subsetter (WeasyPrint's fallback when HarfBuzz cannot subset) and the variable-font
-instancer. ~0.1 s of a 0.4 s import."""
+instancer, ~0.1 s of a 0.4 s import; and what ``weasyprint.css`` imports for ``@color-profile``
+rules (Pillow's colour management, ~8 M instructions), which our stylesheets never have."""
 
 
 class _Deferred(ModuleType):
