@@ -144,7 +144,9 @@ def test_worker_killed_while_rendering(tmp_path: Path, sets: Sets) -> None:
         time.sleep(0.02)
     assert workers, "the build started no worker process"
     time.sleep(RANDOM.uniform(0.1, 0.8))
-    os.kill(workers[0], signal.SIGKILL)
+    # The worker may have ended its part already (a build takes ~1 s): then nothing dies.
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(workers[0], signal.SIGKILL)
     _, stderr = build.communicate(timeout=60)
     _assert_none_left(build.pid)
     if build.returncode != 0:  # it may have finished its work already
