@@ -84,6 +84,47 @@ def test_the_harfbuzz_subset_keeps_the_glyphs_drawn() -> None:
     assert "宋体的子集" in text and "glyphs" in text
 
 
+def test_a_warm_process_subsets_a_face_once_for_the_same_glyphs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A subset (and its deflated stream) made before is reused only for the same face and
+    glyphs: each PDF is the one a process with nothing kept makes."""
+    from report_export import font_files
+
+    made: list[int] = []
+    new_subset = font_files._new_subset
+
+    def counted(font: object, to_unicode: dict[int, str], hinting: bool) -> object:
+        made.append(len(to_unicode))
+        return new_subset(font, to_unicode, hinting)
+
+    monkeypatch.setattr(font_files, "_new_subset", counted)
+    layout_engine.load()
+    from weasyprint.text.fonts import FontConfiguration
+
+    warm = FontConfiguration()  # as a warm process keeps it: the same faces from PDF to PDF
+    first, other = (
+        _page("Noto Serif CJK SC", "宋体的子集"),
+        _page("Noto Serif CJK SC", "另一段文字"),
+    )
+
+    def afresh(html: str) -> bytes:
+        font_files._subsets.clear()
+        layout_engine._deflated.clear()
+        return _pdf(html)
+
+    expected_first, expected_other = afresh(first), afresh(other)
+    font_files._subsets.clear()
+    layout_engine._deflated.clear()
+    made.clear()
+    assert _pdf(first, font_config=warm) == expected_first
+    assert _pdf(other, font_config=warm) == expected_other  # other glyphs: a subset of its own
+    assert _pdf(first, font_config=warm) == expected_first
+    assert len(made) == 2  # the second PDF of the first text made no subset
+    assert len(layout_engine._deflated) == 2
+    assert "另一段文字" in PdfReader(io.BytesIO(expected_other)).pages[0].extract_text()
+
+
 def _text_rendering_modes(data: bytes) -> set[bytes]:
     modes: set[bytes] = set()
     for page in PdfReader(io.BytesIO(data)).pages:
