@@ -156,22 +156,39 @@ def test_worker_killed_while_rendering(tmp_path: Path, sets: Sets) -> None:
     _assert_one_whole_set(folder / "out", sets)
 
 
-def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, sets: Sets) -> None:
-    folder = _trial_folder(tmp_path, sets)
-    build = _start(folder)
-    # Interrupted once a worker renders, so the interrupt always lands inside the build.
+def _wait_for_a_worker(build: subprocess.Popen[str]) -> None:
+    """Until the build has a process besides its own: a worker renders."""
     deadline = time.monotonic() + 20
     while [build.pid] == _living(build.pid) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert build.poll() is None, "the build ended before it could be interrupted"
-    time.sleep(RANDOM.uniform(0.05, 0.3))
-    os.killpg(build.pid, signal.SIGINT)  # as a terminal does: the whole foreground group
-    _, stderr = build.communicate(timeout=60)
-    _assert_none_left(build.pid)
-    assert build.returncode == 130, stderr
-    assert stderr == "report-export: interrupted\n"
-    assert _outputs(folder / "out") == sets[1]
-    _assert_one_whole_set(folder / "out", sets)
+    assert build.poll() is None, "the build ended before a worker started"
+
+
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, sets: Sets) -> None:
+    # Interrupted while a worker renders, at a point drawn within the time that takes here
+    # (a fixed delay outlasted the whole render once builds got faster).
+    timed = _start(_trial_folder(tmp_path / "timed", sets))
+    _wait_for_a_worker(timed)
+    start = time.monotonic()
+    timed.communicate()
+    rendering = time.monotonic() - start
+    for trial in range(3):
+        folder = _trial_folder(tmp_path / str(trial), sets)
+        build = _start(folder)
+        _wait_for_a_worker(build)
+        time.sleep(RANDOM.uniform(0.1, 0.5) * rendering)
+        if build.poll() is not None:  # it finished first: no interrupt was tried, again
+            build.communicate()
+            continue
+        os.killpg(build.pid, signal.SIGINT)  # as a terminal does: the whole foreground group
+        _, stderr = build.communicate(timeout=60)
+        _assert_none_left(build.pid)
+        assert build.returncode == 130, stderr
+        assert stderr == "report-export: interrupted\n"
+        assert _outputs(folder / "out") == sets[1]
+        _assert_one_whole_set(folder / "out", sets)
+        return
+    pytest.fail("every build ended before it could be interrupted")
 
 
 def test_two_builds_into_one_folder_never_mix(tmp_path: Path) -> None:
