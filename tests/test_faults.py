@@ -37,7 +37,9 @@ def _command(*args: str | Path) -> list[str]:
 
 
 def _start(folder: Path, *args: str | Path) -> subprocess.Popen[str]:
-    """A build in a session of its own: its process group holds it and its workers."""
+    """A build in a session of its own (its process group holds it and its workers), with
+    Ctrl-C at its default as a terminal's foreground job has it: a shell that runs the tests
+    in the background ignores SIGINT for them, and Python keeps an inherited SIG_IGN."""
     return subprocess.Popen(
         _command("build", "src.md", *args),
         cwd=folder,
@@ -45,7 +47,12 @@ def _start(folder: Path, *args: str | Path) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_default_interrupt,
     )
+
+
+def _default_interrupt() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _living(group: int) -> list[int]:
