@@ -6,10 +6,12 @@ is a failure (under CI=true and everywhere else alike).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pty
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -68,6 +70,7 @@ def run_uno_script(script: str, folder: Path, *args: str | Path) -> str:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         done = subprocess.run(
@@ -78,7 +81,9 @@ def run_uno_script(script: str, folder: Path, *args: str | Path) -> str:
             timeout=120,
         )
     finally:
-        office.kill()
+        # The whole group: ``soffice`` is a launcher whose soffice.bin outlives a kill of it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(office.pid, signal.SIGKILL)
         office.wait()
     return done.stdout
 
