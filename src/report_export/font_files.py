@@ -33,9 +33,10 @@ glyphs and the two flags that vary: the same inputs, so the same bytes.
 from __future__ import annotations
 
 import array
-from collections import OrderedDict
 from functools import cache
 from typing import Any
+
+from .last_used import LastUsed
 
 _CONTENT = "_rx_file_content"
 
@@ -144,8 +145,8 @@ _DROP_TABLES = (
 )
 
 
-_subsets: OrderedDict[tuple[int, tuple[int, ...], bool, bool], tuple[Any, _FaceFile | None]] = (
-    OrderedDict()
+_subsets: LastUsed[tuple[int, tuple[int, ...], bool, bool], tuple[Any, _FaceFile | None]] = (
+    LastUsed(SUBSETS_KEPT)
 )
 """The subsets made last, by (face address, glyph ids, hinting, any glyph missing): the
 face's reference beside each subset (None where HarfBuzz could not subset)."""
@@ -166,11 +167,7 @@ def _harfbuzz_subset(font: Any, to_unicode: dict[int, str], hinting: bool) -> No
     kept = _subsets.get(key)
     if kept is None:
         face = ffi.gc(harfbuzz.hb_face_reference(font.hb_face), harfbuzz.hb_face_destroy)
-        kept = _subsets[key] = (face, _new_subset(font, to_unicode, hinting))
-        while len(_subsets) > SUBSETS_KEPT:
-            _subsets.popitem(last=False)
-    else:
-        _subsets.move_to_end(key)
+        kept = _subsets.put(key, (face, _new_subset(font, to_unicode, hinting)))
     if kept[1] is not None:
         font.file_content = kept[1]
         return

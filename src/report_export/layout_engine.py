@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import ctypes.util
 import gc
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -70,6 +70,7 @@ from types import ModuleType
 from typing import Any
 
 from . import font_files, inter_character, precompiled_ffi, synthetic_bold
+from .last_used import LastUsed
 
 STYLESHEET_SETS = 4
 """How many distinct stylesheet sets (themes) stay parsed: a watch edits one, a batch uses few."""
@@ -221,7 +222,7 @@ LARGE_STREAM = 1 << 16
 """The size from which a one-piece stream's data is kept: a font subset or an image, not a
 page's content (different in every PDF, and quick to deflate)."""
 
-_deflated: OrderedDict[bytes, bytes] = OrderedDict()
+_deflated: LastUsed[bytes, bytes] = LastUsed(DEFLATED_KEPT)
 
 
 def _deflated_once(data: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
@@ -240,13 +241,7 @@ def _deflated_once(data: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
         digest.update(b"1" if stream.compress else b"0")
         key = digest.digest()
         found = _deflated.get(key)
-        if found is None:
-            found = _deflated[key] = data(stream)
-            while len(_deflated) > DEFLATED_KEPT:
-                _deflated.popitem(last=False)
-        else:
-            _deflated.move_to_end(key)
-        return found
+        return found if found is not None else _deflated.put(key, data(stream))
 
     return deflated
 
@@ -349,7 +344,7 @@ def _stat(path: Path) -> tuple[int, int]:
     return (info.st_mtime_ns, info.st_size)
 
 
-_warm: OrderedDict[tuple[object, ...], Styles] = OrderedDict()
+_warm: LastUsed[tuple[object, ...], Styles] = LastUsed(STYLESHEET_SETS)
 
 
 def styles(
@@ -367,7 +362,6 @@ def styles(
     key = (tuple(sources), tuple(roots))
     found = _warm.get(key)
     if found is not None and found.current():
-        _warm.move_to_end(key)
         return found
     weasyprint = load()
     from weasyprint.css.counters import CounterStyle
@@ -390,8 +384,4 @@ def styles(
         for source in sources
     )
     files = tuple((path, *_stat(path)) for path in dict.fromkeys(read))
-    found = _warm[key] = Styles(parsed, fonts, counters, files)
-    _warm.move_to_end(key)
-    while len(_warm) > STYLESHEET_SETS:
-        _warm.popitem(last=False)
-    return found
+    return _warm.put(key, Styles(parsed, fonts, counters, files))
